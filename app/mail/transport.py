@@ -1,0 +1,165 @@
+"""How an outbox row leaves: a Flask-Mail message over an SMTP connection, or the dev mailbox.
+
+Flask-Mail's own `Connection` opens `smtplib.SMTP(server, port)` with no timeout (a stuck server
+hangs the worker for ever) and reads the host from the settings captured when the app was
+created. `SMTPConnection` reads every setting from `current_app.config` when it connects.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.utils import parseaddr
+from types import TracebackType
+
+import flask_mail
+from flask import current_app
+
+from app.models import OutboxMessage
+
+OUTBOX_ID_HEADER = "X-Undersigned-Outbox-Id"
+
+
+def dev_mailbox_enabled() -> bool:
+    """The /dev/mail pages exist. Never in production: they show everyone's links."""
+    cfg = current_app.config
+    return bool(cfg.get("DEV_MAILBOX")) and cfg.get("APP_ENV") != "production"
+
+
+def delivers_to_dev_mailbox() -> bool:
+    """Development without an SMTP server: the worker marks messages sent into /dev/mail."""
+    return dev_mailbox_enabled() and not current_app.config.get("MAIL_SERVER")
+
+
+def build_message(row: OutboxMessage) -> flask_mail.Message:
+    """The email for one outbox row: a text and an HTML part, tagged with the row's id."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    message = flask_mail.Message(
+        subject=row.subject,
+        recipients=[row.to_addr],
+        body=row.text_body,
+        html=row.html_body,
+        sender=sender,
+        reply_to=row.reply_to or None,
+        extra_headers={OUTBOX_ID_HEADER: str(row.id)},
+    )
+    message.msgId = message_id(row, sender)
+    return message
+
+
+def message_id(row: OutboxMessage, sender: str | tuple[str, str]) -> str:
+    """Stable across retries, so a receiver can drop a copy sent twice after a worker crash."""
+    address = sender[1] if isinstance(sender, tuple) else parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] or "localhost"
+    return f"<outbox.{row.id}.{int(row.created_at.timestamp())}@{domain}>"
+
+
+class SMTPConnection(flask_mail.Connection):
+    """One SMTP session, reused for a whole batch of messages."""
+
+    def __init__(self) -> None:
+        super().__init__(current_app.extensions["mail"])
+        self.suppressed = bool(current_app.config.get("MAIL_SUPPRESS_SEND"))
+
+    def open(self) -> SMTPConnection:
+        self.host = None if self.suppressed else self.configure_host()
+        self.num_emails = 0
+        return self
+
+    def __enter__(self) -> SMTPConnection:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        """False once the server hung up (smtplib closes its socket on a 421 or a disconnect)."""
+        return self.suppressed or (self.host is not None and self.host.sock is not None)
+
+    def close(self) -> None:
+        host, self.host = self.host, None
+        if host is None:
+            return
+        try:
+            if host.sock is not None:
+                host.quit()
+        except (smtplib.SMTPException, OSError):
+            pass  # the server is gone already; the socket is closed below either way
+        finally:
+            host.close()
+
+    def configure_host(self) -> smtplib.SMTP:
+        cfg = current_app.config
+        timeout = float(cfg["MAIL_TIMEOUT"])
+        # Verify the server's certificate: smtplib's default STARTTLS context does not.
+        context = ssl.create_default_context()
+        host: smtplib.SMTP
+        if cfg.get("MAIL_USE_SSL"):
+            host = smtplib.SMTP_SSL(timeout=timeout, context=context)
+        else:
+            host = smtplib.SMTP(timeout=timeout)
+        host.set_debuglevel(int(bool(cfg.get("MAIL_DEBUG"))))
+        try:
+            host.connect(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]))
+            if cfg.get("MAIL_USE_TLS"):
+                host.starttls(context=context)
+            if cfg.get("MAIL_USERNAME") and cfg.get("MAIL_PASSWORD"):
+                host.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+def connect() -> SMTPConnection:
+    """An open connection to MAIL_SERVER; the caller closes it."""
+    return SMTPConnection().open()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a message was not sent, and whether trying again could help."""
+
+    permanent: bool
+    reason: str
+    # The SMTP session can carry the next message (smtplib sent RSET after a refusal).
+    session_ok: bool = False
+
+
+def classify(exc: BaseException) -> Failure:
+    """Permanent only when the server refused this message (5xx); anything else is retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refusals = exc.recipients.items()
+        reason = "; ".join(f"{addr}: {code} {_text(text)}" for addr, (code, text) in refusals)
+        codes = [code for code, _ in exc.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return Failure(permanent=permanent, reason=reason, session_ok=True)
+    if isinstance(exc, flask_mail.BadHeaderError):
+        reason = "a header (subject or address) contains a newline"
+        return Failure(permanent=True, reason=reason, session_ok=True)
+    if isinstance(
+        exc,
+        smtplib.SMTPConnectError
+        | smtplib.SMTPHeloError
+        | smtplib.SMTPAuthenticationError
+        | smtplib.SMTPSenderRefused,
+    ):
+        # The server refused us (our host name, credentials or sender), not this message:
+        # once the setting is fixed, the message can still go.
+        return Failure(permanent=False, reason=f"{exc.smtp_code} {_text(exc.smtp_error)}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        return Failure(permanent=exc.smtp_code >= 500, reason=reason, session_ok=True)
+    # Refused connections, timeouts, disconnects, TLS errors: the server, not the message.
+    return Failure(permanent=False, reason=f"{type(exc).__name__}: {exc}")
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,271 @@
+"""The outbox worker: claim due messages, send them over one SMTP connection, record each result.
+
+Any number of workers may run, on any number of machines. A claim is committed before SMTP is
+touched, so a slow server never holds a database lock. On PostgreSQL the claim skips rows that
+another worker is claiming (FOR UPDATE SKIP LOCKED); everywhere, the claim is a conditional
+UPDATE that only takes rows still due, so two workers never both get a row. A worker that dies
+leaves its rows `sending`; after OUTBOX_CLAIM_TIMEOUT_SECONDS another worker takes them over.
+Delivery is therefore at least once: a crash between SMTP's "250" and our commit sends twice,
+which is why the Message-ID is stable per row.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.mail import transport
+from app.models import OutboxMessage, OutboxStatus, utcnow
+
+logger = logging.getLogger(__name__)
+
+DEV_MAILBOX_WORKER = "dev-mailbox"
+# The doubling backoff stops growing here, so a large OUTBOX_MAX_ATTEMPTS still retries daily.
+MAX_BACKOFF_SECONDS = 24 * 3600
+# Each round that claims nothing means other workers took the rows we saw; bounded all the same.
+_CLAIM_ROUNDS = 10
+_Msg = OutboxMessage
+_QUEUED, _SENDING = OutboxStatus.queued, OutboxStatus.sending
+
+
+class MailNotConfigured(RuntimeError):
+    """No SMTP server and no dev mailbox: nothing is claimed, every message stays queued."""
+
+
+@dataclass
+class SendReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __add__(self, other: SendReport) -> SendReport:
+        return SendReport(
+            self.claimed + other.claimed,
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.failed + other.failed,
+        )
+
+    def summary(self) -> str:
+        return (
+            f"{self.claimed} claimed: {self.sent} sent, {self.retried} to retry, "
+            f"{self.failed} failed"
+        )
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def send_due(
+    *, worker_id: str | None = None, limit: int | None = None, now: datetime | None = None
+) -> SendReport:
+    """Send one batch of due messages and commit each result. Commits the session."""
+    cfg = current_app.config
+    now = now or utcnow()
+    limit = limit or int(cfg["OUTBOX_BATCH_SIZE"])
+    dev = transport.delivers_to_dev_mailbox()
+    if not dev and not cfg.get("MAIL_SERVER"):
+        raise MailNotConfigured(
+            "MAIL_SERVER is not set and the dev mailbox is off; messages stay queued"
+        )
+    worker_id = DEV_MAILBOX_WORKER if dev else (worker_id or default_worker_id())
+
+    ids = claim_due(worker_id, now=now, limit=limit)
+    report = SendReport(claimed=len(ids))
+    if not ids:
+        return report
+    if dev:
+        report.sent = _deliver_to_dev_mailbox(ids)
+    else:
+        _deliver(ids, worker_id=worker_id, now=now, report=report)
+    logger.info("outbox worker %s: %s", worker_id, report.summary())
+    return report
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    stale_before = now - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
+    return sa.or_(
+        sa.and_(_Msg.status == _QUEUED, _Msg.next_attempt_at <= now),
+        sa.and_(_Msg.status == _SENDING, _Msg.claimed_at < stale_before),
+    )
+
+
+def _candidates(now: datetime, limit: int) -> list[int]:
+    query = (
+        sa.select(_Msg.id)
+        .where(_due(now))
+        .order_by(_Msg.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(db.session.scalars(query))
+
+
+def claim_due(worker_id: str, *, now: datetime, limit: int) -> list[int]:
+    """Mark up to `limit` due rows as ours and commit; returns their ids in order.
+
+    An empty list means nothing was due: if another worker took every candidate first, we
+    look again rather than report an empty queue.
+    """
+    for _ in range(_CLAIM_ROUNDS):
+        candidates = _candidates(now, limit)
+        if not candidates:
+            db.session.commit()  # end the read transaction; there was nothing to write
+            return []
+        # On SQLite the SELECT locked nothing: re-check "still due" in the UPDATE itself, so
+        # a row another worker claimed in between is not taken twice.
+        claim = (
+            sa.update(_Msg)
+            .where(_Msg.id.in_(candidates), _due(now))
+            .values(status=_SENDING, claimed_by=worker_id, claimed_at=now)
+            .returning(_Msg.id)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = sorted(db.session.scalars(claim))
+        db.session.commit()
+        if claimed:
+            return claimed
+    return []
+
+
+def _deliver(ids: list[int], *, worker_id: str, now: datetime, report: SendReport) -> None:
+    rows = db.session.scalars(sa.select(_Msg).where(_Msg.id.in_(ids)).order_by(_Msg.id))
+    # Build every message first: each commit below expires the ORM rows.
+    jobs = [(row.id, row.attempts, transport.build_message(row)) for row in rows]
+    db.session.commit()  # no snapshot or lock held while we talk to SMTP
+
+    conn: transport.SMTPConnection | None = None
+    try:
+        for position, (row_id, attempts, message) in enumerate(jobs):
+            if conn is None:
+                try:
+                    conn = transport.connect()
+                except Exception as exc:  # noqa: BLE001 - any failure to connect is retried
+                    failure = transport.Failure(False, transport.classify(exc).reason)
+                    logger.warning("outbox: cannot reach the SMTP server: %s", failure.reason)
+                    for rest_id, rest_attempts, _ in jobs[position:]:
+                        _record_failure(rest_id, rest_attempts, failure, worker_id, now, report)
+                    return
+            try:
+                conn.send(message)
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, the batch goes on
+                failure = transport.classify(exc)
+                _record_failure(row_id, attempts, failure, worker_id, now, report)
+                if not (failure.session_ok and conn.is_open):
+                    # The server hung up, or the session is in an unknown state: the rest
+                    # of the batch goes over a fresh connection.
+                    conn.close()
+                    conn = None
+            else:
+                report.sent += 1
+                sent = {"status": OutboxStatus.sent, "sent_at": utcnow(), "attempts": attempts + 1}
+                _finish(row_id, worker_id, **sent)
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _record_failure(
+    row_id: int,
+    attempts: int,
+    failure: transport.Failure,
+    worker_id: str,
+    now: datetime,
+    report: SendReport,
+) -> None:
+    attempts += 1
+    reason = failure.reason[:2000]
+    if failure.permanent or attempts >= int(current_app.config["OUTBOX_MAX_ATTEMPTS"]):
+        report.failed += 1
+        logger.error("outbox %s failed after %d attempt(s): %s", row_id, attempts, reason)
+        _finish(row_id, worker_id, status=OutboxStatus.failed, attempts=attempts, last_error=reason)
+        return
+    report.retried += 1
+    delay = current_app.config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (attempts - 1)
+    retry_at = now + timedelta(seconds=min(delay, MAX_BACKOFF_SECONDS))
+    logger.warning(
+        "outbox %s attempt %d failed, retry at %s: %s", row_id, attempts, retry_at, reason
+    )
+    _finish(
+        row_id,
+        worker_id,
+        status=_QUEUED,
+        attempts=attempts,
+        last_error=reason,
+        next_attempt_at=retry_at,
+    )
+
+
+def _finish(row_id: int, worker_id: str, **values: object) -> None:
+    """Record a result, but only while the claim is still ours."""
+    result = db.session.execute(
+        sa.update(_Msg)
+        .where(_Msg.id == row_id, _Msg.status == _SENDING, _Msg.claimed_by == worker_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        logger.warning("outbox %s: claim timed out and was taken over; result not recorded", row_id)
+
+
+def _deliver_to_dev_mailbox(ids: list[int]) -> int:
+    result = db.session.execute(
+        sa.update(_Msg)
+        .where(_Msg.id.in_(ids), _Msg.status == _SENDING, _Msg.claimed_by == DEV_MAILBOX_WORKER)
+        .values(status=OutboxStatus.sent, sent_at=utcnow(), attempts=_Msg.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def work(
+    once: bool = False,
+    interval: float = 5.0,
+    *,
+    worker_id: str | None = None,
+    stop: threading.Event | None = None,
+    on_batch: Callable[[SendReport], None] | None = None,
+) -> SendReport:
+    """Send batches until nothing is due (`once`) or until `stop` is set; returns the totals.
+
+    Between batches the session is removed, so a long-running worker holds no stale rows.
+    """
+    stop = stop or threading.Event()
+    worker_id = worker_id or default_worker_id()
+    limit = int(current_app.config["OUTBOX_BATCH_SIZE"])
+    total = SendReport()
+    while not stop.is_set():
+        try:
+            report = send_due(worker_id=worker_id, limit=limit)
+        except sa.exc.SQLAlchemyError:
+            if once:
+                raise
+            logger.exception("outbox worker: database error; trying again in %ss", interval)
+            db.session.remove()
+            stop.wait(interval)
+            continue
+        db.session.remove()
+        total += report
+        if report.claimed and on_batch is not None:
+            on_batch(report)
+        # A full batch that moved messages on means more may be due: go on at once. A batch
+        # of nothing but retries would only spin when the backoff is zero.
+        more = report.claimed >= limit and report.sent + report.failed > 0
+        if once and not more:
+            break
+        if not more:
+            stop.wait(interval)
+    return total

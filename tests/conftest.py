@@ -236,7 +236,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh browser page on the live server; a screenshot is kept if the test fails."""
-    context = browser.new_context(base_url=live_server.url)
+    # bypass_csp lets the tests inject axe-core; the app's own pages never need it.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     context.set_default_timeout(15000)
     pg = context.new_page()
     yield pg

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.mail.worker import send_due
+from tests.support.axe import assert_accessible, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +17,7 @@ def test_register_confirm_from_dev_mailbox_login_logout(app, config, page):
     config["MAIL_SERVER"] = None
 
     page.goto("/auth/register")
+    assert_accessible(page)
     page.get_by_label("Your name").fill("Lucía Fernández")
     page.get_by_label("Email").fill("lucia@friends-of-angola.example")
     page.get_by_label("Password").fill("a long enough password")
@@ -27,18 +29,31 @@ def test_register_confirm_from_dev_mailbox_login_logout(app, config, page):
         send_due(worker_id="browser-test")
 
     page.goto("/dev/mail")
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("Confirm your email address")).first.click()
     page.locator("pre.mail-body a", has_text="auth/verify").first.click()
+    assert_accessible(page)
     page.get_by_role("button", name="Confirm my email address").click()
     page.get_by_text("Your email address is confirmed").wait_for()
+    assert_accessible(page)
 
     page.get_by_label("Email").fill("lucia@friends-of-angola.example")
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Log out").wait_for()
     assert "Friends of Angola" in page.content()
+    assert_accessible(page)
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_text("You are logged out.").wait_for()
     page.goto("/orgs/")
     assert "/auth/login" in page.url
+
+
+def test_the_accessibility_check_catches_an_unlabelled_field(page):
+    page.set_content(
+        "<html><head><title>t</title></head><body><main><h1>x</h1>"
+        "<form><input type=text></form><img src=x.png></main></body></html>"
+    )
+    ids = {v["id"] for v in axe_violations(page)}
+    assert {"label", "image-alt"} <= ids

@@ -61,6 +61,9 @@ class BaseConfig:
     SESSION_COOKIE_NAME = "undersigned_session"
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
     HSTS = False
+    # Behind a load balancer, how many proxies set X-Forwarded-For/-Proto (0: none). Client
+    # addresses (rate limits, audit) are only right when this matches the deployment.
+    PROXY_COUNT = 0
 
     EMAIL_TOKEN_HOURS = 48
     RESET_TOKEN_HOURS = 2
@@ -84,6 +87,8 @@ class BaseConfig:
                 cfg[key] = env[key]
         if env.get("MAIL_PORT"):
             cfg["MAIL_PORT"] = int(env["MAIL_PORT"])
+        if env.get("PROXY_COUNT"):
+            cfg["PROXY_COUNT"] = int(env["PROXY_COUNT"])
         if env.get("MAIL_TIMEOUT"):
             cfg["MAIL_TIMEOUT"] = float(env["MAIL_TIMEOUT"])
         cfg["MAIL_USE_TLS"] = _bool("MAIL_USE_TLS", cfg["MAIL_USE_TLS"])

@@ -14,6 +14,7 @@ BLUEPRINTS = (
     "app.auth.routes",
     "app.orgs.routes",
     "app.mail.routes",
+    "app.letters.routes",
 )
 
 COMMANDS = (
@@ -37,6 +38,11 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     # Any Flask or extension setting as FLASK_<KEY>, e.g. FLASK_RATELIMIT_ENABLED=false.
     app.config.from_prefixed_env()
     _check_required(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
     register_blueprints(app)

@@ -106,3 +106,22 @@ def test_migrations_downgrade_to_base_and_upgrade_again_and_match_the_models(app
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, db.metadata) == []
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(app):
+    application = create_app(
+        {
+            "APP_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PROXY_COUNT": 1,
+        }
+    )
+
+    @application.get("/whoami")
+    def whoami():
+        from flask import request
+
+        return request.remote_addr or ""
+
+    client = application.test_client()
+    assert client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}).text == "203.0.113.9"

@@ -38,6 +38,9 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     # Any Flask or extension setting as FLASK_<KEY>, e.g. FLASK_RATELIMIT_ENABLED=false.
     app.config.from_prefixed_env()
     _check_required(app)
+    from app.core.wsgi import QueryStringGuard
+
+    app.wsgi_app = QueryStringGuard(app.wsgi_app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

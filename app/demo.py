@@ -66,7 +66,7 @@ def register(app: Flask) -> None:
             click.echo("The database already has accounts; the demo was not loaded.")
             return
         user, organization = create_demo()
-        for extend in DEMO_PARTS:
+        for extend in _demo_parts():
             extend(organization, user)
         db.session.commit()
         click.echo(f"Demo ready: {organization.name}.")
@@ -75,5 +75,8 @@ def register(app: Flask) -> None:
         click.echo(f"  password: {DEMO_PASSWORD}")
 
 
-# Later features append their demo builders: callables taking (organization, user).
-DEMO_PARTS: list = []
+def _demo_parts() -> list:
+    """Each feature's demo builder, called with (organization, user) in this order."""
+    from app.letters.demo import create_demo_letters
+
+    return [create_demo_letters]

@@ -47,7 +47,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _home() -> str:
-    return url_for("orgs.home")
+    return url_for("letters.dashboard")
 
 
 @bp.route("/register", methods=["GET", "POST"])

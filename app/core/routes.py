@@ -12,7 +12,7 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("orgs.home"))
+        return redirect(url_for("letters.dashboard"))
     return render_template("core/index.html")
 
 

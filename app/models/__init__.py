@@ -2,22 +2,51 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
+from app.models.collaborator import Collaborator, CollaboratorRole
+from app.models.final_letter import FinalLetterRecord
+from app.models.invitation import Invitation, InvitationStatus
+from app.models.letter import DateMode, Letter, LetterStatus, SignatoryOrder
+from app.models.letter_version import LetterVersion
 from app.models.organization import ColleagueInvitation, Membership, Organization, Role
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.recipient import RecipientBookEntry
+from app.models.signature import (
+    ACTIVE_STATUSES,
+    ArrivedVia,
+    Signature,
+    SignatureStatus,
+    SignerKind,
+)
 from app.models.token import AccountToken, TokenPurpose
 from app.models.user import LoginSession, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "ArrivedVia",
+    "Signature",
+    "SignatureStatus",
+    "SignerKind",
     "AccountToken",
     "AuditEvent",
     "Base",
     "ColleagueInvitation",
+    "Collaborator",
+    "CollaboratorRole",
+    "DateMode",
+    "FinalLetterRecord",
+    "Invitation",
+    "InvitationStatus",
+    "Letter",
+    "LetterStatus",
+    "LetterVersion",
     "LoginSession",
     "Membership",
     "Organization",
     "OutboxMessage",
     "OutboxStatus",
+    "RecipientBookEntry",
     "Role",
+    "SignatoryOrder",
     "TokenPurpose",
     "User",
     "utcnow",

@@ -1,0 +1,1 @@
+"""Drafting joint letters: text and versions, recipients, collaborators and the lifecycle."""

@@ -1,0 +1,176 @@
+"""Forms of the drafting pages. Labels are what people read and browser tests find."""
+
+from __future__ import annotations
+
+import string
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import EmailField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.letters.slugs import RESERVED, SLUG_RE
+from app.models import CollaboratorRole, DateMode, SignatoryOrder
+
+MAX_RECIPIENTS = 30
+INTRO_PLACEHOLDERS = {"lead", "others", "count"}
+
+
+def options(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    """Choices for select and radio fields (WTForms is retiring plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+class AddressFields(Form):
+    """One address block; also the recipient book's entry form."""
+
+    honorific = StringField("Honorific", [Length(max=80)])
+    name = StringField("Name", [Length(max=200)])
+    title = StringField("Title", [Length(max=200)])
+    department = StringField("Department or body", [Length(max=200)])
+    street = TextAreaField("Street address", [Length(max=500)])
+    locality = StringField("City, state and postcode", [Length(max=200)])
+    country = StringField("Country", [Length(max=100)])
+
+
+class NewLetterForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)])
+    organization = SelectField("Lead organization", coerce=int)
+    copy_from = SelectField("Start from", coerce=int, default=0)
+
+
+class TextForm(FlaskForm):
+    base_version = HiddenField()
+    recipients = FieldList(FormField(AddressFields), max_entries=MAX_RECIPIENTS)
+    book_entry = SelectField("Add from the recipient book", coerce=int, validate_choice=False)
+    salutation = StringField("Salutation", [Length(max=300)])
+    body = TextAreaField("Body", [Length(max=100_000)])
+    closing = StringField("Closing", [Length(max=200)])
+    change_note = StringField("What changed", [Length(max=300)])
+    material = BooleanField("Material change: signers should read the letter again")
+
+    def validate_base_version(self, field: HiddenField) -> None:
+        if not str(field.data or "").isdigit():
+            raise ValidationError("The form lost track of its version. Reload the page.")
+
+    def validate_recipients(self, field: FieldList) -> None:
+        for entry in field.entries:
+            data = {k: str(v or "").strip() for k, v in entry.form.data.items()}
+            if any(data.values()) and not (data["name"] or data["title"]):
+                entry.form.name.errors = [
+                    *entry.form.name.errors,
+                    "Give this recipient a name or a title, or remove the block.",
+                ]
+                raise ValidationError("A recipient needs a name or a title.")
+
+
+class BookEntryForm(FlaskForm, AddressFields):
+    def validate_title(self, field: StringField) -> None:
+        if not (field.data or "").strip() and not (self.name.data or "").strip():
+            raise ValidationError("Give the entry a title (the office) or a name.")
+
+
+class SettingsForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)])
+    slug = StringField("Address", [DataRequired(), Length(max=80)])
+    date_mode = RadioField(
+        "Date line",
+        choices=options(
+            [
+                (DateMode.on_finalize.value, "The day the letter is finalized"),
+                (DateMode.fixed.value, "A fixed date"),
+            ]
+        ),
+    )
+    letter_date = DateField("Date", [Optional()])
+    locale = SelectField("Language for dates")
+    time_zone = SelectField("Time zone")
+    show_co_leads = BooleanField("Show co-lead organizations in the letterhead")
+    numbered = BooleanField("Number the signatories (1. … N.)")
+    signatory_order = RadioField(
+        "Order of signatories",
+        choices=options(
+            [
+                (SignatoryOrder.alphabetical.value, "Alphabetical"),
+                (SignatoryOrder.time.value, "By time of signing"),
+                (SignatoryOrder.manual.value, "Manual"),
+            ]
+        ),
+    )
+    lead_first = BooleanField("List the lead organization first")
+    individuals_allowed = BooleanField("Individuals may sign")
+    moderation = BooleanField("Approve each sign-on before it is listed")
+    open_link = BooleanField("Anyone with the open sign link may sign")
+    deadline = DateTimeLocalField("Sign-on deadline", [Optional()])
+    intro_template = StringField("Publication intro", [DataRequired(), Length(max=300)])
+
+    def validate_slug(self, field: StringField) -> None:
+        # Format and reserved words here; whether another letter has it, in the operation.
+        field.data = (field.data or "").strip()
+        if not SLUG_RE.match(field.data):
+            raise ValidationError(
+                "Use lower-case letters, digits and single hyphens, e.g. free-the-journalists."
+            )
+        if field.data in RESERVED:
+            raise ValidationError(f"“{field.data}” is reserved; please choose another address.")
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        ok = super().validate(extra_validators)
+        # Checked here: the field's Optional() stops its own validators when it is empty.
+        if self.date_mode.data == DateMode.fixed.value and self.letter_date.data is None:
+            if not self.letter_date.errors:
+                self.letter_date.errors = [
+                    *self.letter_date.errors,
+                    "Choose the date, or let the letter carry the day it is finalized.",
+                ]
+            ok = False
+        return ok
+
+    def validate_intro_template(self, field: StringField) -> None:
+        try:
+            names = {
+                name for _, name, _, _ in string.Formatter().parse(field.data) if name is not None
+            }
+        except ValueError:
+            raise ValidationError("Braces must come in pairs, as in {lead} or {others}.") from None
+        unknown = names - INTRO_PLACEHOLDERS
+        if unknown or "" in names:
+            raise ValidationError(
+                "Only {lead}, {others} and {count} can be filled in; "
+                f"remove {', '.join('{' + n + '}' for n in sorted(unknown)) or '{}'}."
+            )
+
+
+class CollaboratorForm(FlaskForm):
+    email = EmailField("Email", [DataRequired(), Email(), Length(max=254)])
+    role = RadioField(
+        "Role",
+        choices=options(
+            [
+                (CollaboratorRole.editor.value, "Editor: can change the text"),
+                (CollaboratorRole.viewer.value, "Viewer: can read it"),
+            ]
+        ),
+        default=CollaboratorRole.editor.value,
+    )
+
+
+class FinalizeForm(FlaskForm):
+    confirm = BooleanField("I understand that the final letter can never be changed")
+
+
+class RestoreForm(FlaskForm):
+    base_version = HiddenField()

@@ -1,0 +1,149 @@
+"""Letter bodies: Markdown rendered by markdown-it-py, cleaned by nh3, with a report.
+
+The writer's Markdown is stored as written and rendered through this module every time, so
+what is removed is removed everywhere. Removal happens on the token stream, where we still
+know what the writer meant and can say so ("link to javascript:… removed"); nh3 then runs
+over the HTML as a second net with a short allow-list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import nh3
+from flask import current_app, has_app_context
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "img",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+# Browsers ignore these inside a scheme ("java\tscript:"), so we do too before judging it.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+# Inline elements whose content is code, not words: dropped with their content.
+_CODE_ELEMENT = re.compile(r"^<(script|style|iframe|object|template|textarea|title)\b", re.I)
+
+
+@dataclass
+class RenderedBody:
+    html: Markup
+    removed: list[str] = field(default_factory=list)
+
+
+def _parser() -> MarkdownIt:
+    # "html": True so raw HTML arrives as tokens we can report, instead of silently as text.
+    md = MarkdownIt("commonmark", {"html": True})
+    # We judge every link ourselves below, so the writer is told when one is dropped.
+    md.validateLink = lambda url: True
+    return md
+
+
+_MD = _parser()
+
+
+def render_body(text: str, *, site_host: str | None = None) -> RenderedBody:
+    """Render Markdown to safe HTML and list what was removed, in the writer's words."""
+    if site_host is None and has_app_context():
+        site_host = urlsplit(current_app.config.get("BASE_URL", "")).hostname
+    removed: list[str] = []
+    tokens = [t for t in _MD.parse(text or "") if not _drop_block(t, removed)]
+    for token in tokens:
+        if token.children:
+            token.children = _clean_inline(token.children, site_host, removed)
+    html = _MD.renderer.render(tokens, _MD.options, {})
+    safe = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return RenderedBody(Markup(safe), list(dict.fromkeys(removed)))  # noqa: S704 - nh3 output
+
+
+def _drop_block(token: Token, removed: list[str]) -> bool:
+    if token.type == "html_block":
+        removed.append(_html_removed(token.content))
+        return True
+    return False
+
+
+def _clean_inline(children: list[Token], site_host: str | None, removed: list[str]) -> list[Token]:
+    kept: list[Token] = []
+    dropping_link = False
+    swallowing: tuple[str, list[str]] | None = None  # inside <script>…</script>
+    for child in children:
+        if swallowing is not None:
+            tag, parts = swallowing
+            parts.append(child.content)
+            if child.type == "html_inline" and child.content.lower().startswith(f"</{tag}"):
+                removed.append(_html_removed("".join(parts)))
+                swallowing = None
+            continue
+        if child.type == "html_inline":
+            code = _CODE_ELEMENT.match(child.content)
+            if code:
+                swallowing = (code.group(1).lower(), [child.content])
+            else:
+                removed.append(_html_removed(child.content))
+            continue
+        if child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            if not _link_allowed(href):
+                removed.append(
+                    f"Link removed (only web and email links are allowed): {_snippet(href)}"
+                )
+                dropping_link = True  # keep the link's words, drop the link itself
+                continue
+        if child.type == "link_close" and dropping_link:
+            dropping_link = False
+            continue
+        if child.type == "image":
+            src = str(child.attrGet("src") or "")
+            if not _image_allowed(src, site_host):
+                removed.append(f"Image removed (images must be on this site): {_snippet(src)}")
+                alt = Token("text", "", 0)
+                alt.content = child.content
+                kept.append(alt)
+                continue
+        kept.append(child)
+    if swallowing is not None:  # an element never closed: everything after it went with it
+        removed.append(_html_removed("".join(swallowing[1])))
+    return kept
+
+
+def _html_removed(content: str) -> str:
+    return f"HTML is not allowed in the letter; removed {_snippet(content)}"
+
+
+def _scheme(url: str) -> str | None:
+    match = _SCHEME.match(_IGNORED_IN_URL.sub("", url))
+    return match.group(1).lower() if match else None
+
+
+def _link_allowed(href: str) -> bool:
+    scheme = _scheme(href)
+    return scheme is None or scheme in LINK_SCHEMES
+
+
+def _image_allowed(src: str, site_host: str | None) -> bool:
+    compact = _IGNORED_IN_URL.sub("", src)
+    scheme = _scheme(compact)
+    if scheme is None:
+        # A path on this site; "//host/x.png" is another site without a scheme.
+        return not compact.startswith(("//", "\\\\", "/\\", "\\/"))
+    if scheme not in {"http", "https"} or not site_host:
+        return False
+    return (urlsplit(compact).hostname or "").lower() == site_host.lower()
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,213 @@
+"""Dashboard, new letter, overview, settings, lifecycle buttons, finalize and print preview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from app.actor import actor_from_request
+from app.errors import Refused
+from app.extensions import db
+from app.letters import lifecycle, operations
+from app.letters.forms import FinalizeForm, NewLetterForm, SettingsForm, options
+from app.letters.lifecycle import Transition
+from app.letters.permissions import Access, can_view, load_letter, visible_letters_query
+from app.letters.printing import build_printed, locale_choices, time_zone_choices
+from app.letters.text import LetterText
+from app.letters.views.common import commit, refuse
+from app.models import DateMode, Letter, SignatoryOrder, utcnow
+
+STAGES = {
+    "draft": "Drafts",
+    "open": "Open for sign-on",
+    "closed": "Closed",
+    "final": "Final",
+    "archived": "Archived",
+}
+DONE = {
+    Transition.open: "The letter is open for sign-on.",
+    Transition.close: "Sign-on is closed.",
+    Transition.reopen: "Sign-on is open again.",
+    Transition.archive: "The letter is archived.",
+    Transition.unarchive: "The letter is back from the archive.",
+    Transition.publish: "The letter is published.",
+    Transition.unpublish: "The letter is no longer published.",
+}
+
+
+@login_required
+def dashboard() -> ResponseReturnValue:
+    found = db.session.scalars(
+        visible_letters_query(current_user).order_by(Letter.updated_at.desc())
+    ).all()
+    groups: dict[str, list[Letter]] = {stage: [] for stage in STAGES}
+    for letter in found:
+        groups[letter.stage].append(letter)
+    return render_template("letters/dashboard.html", groups=groups, stages=STAGES)
+
+
+@login_required
+def new() -> ResponseReturnValue:
+    organizations = current_user.organizations
+    if not organizations:
+        flash("Create or join an organization before starting a letter.", "info")
+        return redirect(url_for("orgs.home"))
+    earlier = db.session.scalars(
+        visible_letters_query(current_user).order_by(Letter.created_at.desc())
+    ).all()
+    form = NewLetterForm()
+    form.organization.choices = options([(o.id, o.name) for o in organizations])
+    form.copy_from.choices = options(
+        [(0, "A blank letter")]
+        + [(e.id, f"A copy of “{e.title}” ({STAGES[e.stage].lower()})") for e in earlier]
+    )
+    if request.method == "GET" and request.args.get("copy", "").isdigit():
+        form.copy_from.data = int(request.args["copy"])
+    if form.validate_on_submit():
+        organization = next(o for o in organizations if o.id == form.organization.data)
+        source = db.session.get(Letter, form.copy_from.data) if form.copy_from.data else None
+        if source is not None and not can_view(source, current_user):
+            abort(404)
+        letter = operations.create_letter(
+            organization=organization, title=form.title.data, actor=actor_from_request(),
+            copy_from=source,
+        )  # fmt: skip
+        if commit():
+            flash("Letter started. Write its text below.", "success")
+            return redirect(url_for(".edit", slug=letter.slug))
+    return render_template("letters/new.html", form=form)
+
+
+@login_required
+def overview(slug: str) -> ResponseReturnValue:
+    letter, level = load_letter(slug, current_user)
+    latest = operations.latest_version(letter)
+    now = utcnow()
+    text = LetterText.from_version(latest)
+    actions = lifecycle.available(letter, text=text, now=now) if level >= Access.lead else []
+    open_blocker = None
+    if letter.status.value == "draft" and not letter.archived:
+        open_blocker = lifecycle.refusal(letter, Transition.open, text=text, now=now)
+    return render_template(
+        "letters/overview.html", letter=letter, level=level, Access=Access, latest=latest,
+        printed=build_printed(letter, latest, now), actions=actions, labels=lifecycle.LABELS,
+        open_blocker=open_blocker,
+    )  # fmt: skip
+
+
+def _settings_data(letter: Letter) -> dict:
+    deadline = None
+    if letter.deadline_at is not None:
+        local = letter.deadline_at.astimezone(ZoneInfo(letter.time_zone))
+        deadline = local.replace(tzinfo=None)
+    data = {name: getattr(letter, name) for name in operations.SETTINGS if name != "deadline_at"}
+    data |= {
+        "date_mode": letter.date_mode.value,
+        "signatory_order": letter.signatory_order.value,
+        "deadline": deadline,
+    }
+    return data
+
+
+def _settings_values(form: SettingsForm) -> dict:
+    values = {name: form[name].data for name in operations.SETTINGS if name in form}
+    values["title"] = form.title.data.strip()
+    values["slug"] = form.slug.data.strip()
+    values["date_mode"] = DateMode(form.date_mode.data)
+    values["signatory_order"] = SignatoryOrder(form.signatory_order.data)
+    if values["date_mode"] is DateMode.on_finalize:
+        values["letter_date"] = None
+    deadline: datetime | None = form.deadline.data
+    values["deadline_at"] = (
+        deadline.replace(tzinfo=ZoneInfo(form.time_zone.data)) if deadline else None
+    )
+    return values
+
+
+@login_required
+def settings(slug: str) -> ResponseReturnValue:
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    slug_locked = letter.opened_at is not None
+    form = SettingsForm(data=_settings_data(letter))
+    form.locale.choices = options(locale_choices())
+    form.time_zone.choices = options(time_zone_choices())
+    if slug_locked:
+        form.slug.data = letter.slug  # shown read-only; what was posted does not count
+    if form.validate_on_submit():
+        try:
+            changed = operations.update_settings(
+                letter, _settings_values(form), actor=actor_from_request()
+            )
+        except Refused as refusal:
+            refuse(refusal.message)
+        else:
+            if commit("Another letter took this address at the same moment. Choose another."):
+                flash("Settings saved." if changed else "Nothing changed.", "success")
+                return redirect(url_for(".settings", slug=letter.slug))
+    return render_template(
+        "letters/settings.html", letter=letter, form=form, slug_locked=slug_locked
+    )
+
+
+@login_required
+def transition(slug: str, action: str) -> ResponseReturnValue:
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    try:
+        which = Transition(action)
+    except ValueError:
+        abort(404)
+    if which is Transition.finalize:
+        return redirect(url_for(".finalize", slug=letter.slug))
+    try:
+        operations.transition(letter, which, actor=actor_from_request())
+    except Refused as refusal:
+        refuse(refusal.message)
+    else:
+        if commit():
+            flash(DONE[which], "success")
+    return redirect(url_for(".overview", slug=letter.slug))
+
+
+@login_required
+def finalize(slug: str) -> ResponseReturnValue:
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    form = FinalizeForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            operations.transition(
+                letter, Transition.finalize, actor=actor_from_request(), confirmed=form.confirm.data
+            )
+        except Refused as refusal:
+            db.session.rollback()
+            error = refusal.message
+        else:
+            if commit():
+                flash(f"The letter is final (version {letter.final_version_number}).", "success")
+                return redirect(url_for(".overview", slug=letter.slug))
+    latest = operations.latest_version(letter)
+    blocker = error or lifecycle.refusal(letter, Transition.finalize, confirmed=True)
+    return render_template(
+        "letters/finalize.html", letter=letter, form=form, latest=latest, blocker=blocker,
+        error=error,
+    ), (409 if error else 200)  # fmt: skip
+
+
+@login_required
+def preview(slug: str) -> ResponseReturnValue:
+    letter, _ = load_letter(slug, current_user)
+    number = request.args.get("version", type=int)
+    if number is None and letter.final_version_number is not None:
+        number = letter.final_version_number
+    version = (
+        operations.get_version(letter, number) if number else operations.latest_version(letter)
+    )
+    if version is None:
+        abort(404)
+    return render_template(
+        "letters/preview.html", letter=letter, printed=build_printed(letter, version, utcnow())
+    )

@@ -75,8 +75,12 @@ def register(app: Flask) -> None:
         click.echo(f"  password: {DEMO_PASSWORD}")
 
 
+# Features append their demo builders at registration: callables taking (organization, user),
+# run after the letters demo, in registration order.
+DEMO_PARTS: list = []
+
+
 def _demo_parts() -> list:
-    """Each feature's demo builder, called with (organization, user) in this order."""
     from app.letters.demo import create_demo_letters
 
-    return [create_demo_letters]
+    return [create_demo_letters, *DEMO_PARTS]

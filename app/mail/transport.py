@@ -1,8 +1,12 @@
-"""How an outbox row leaves: a Flask-Mail message over an SMTP connection, or the dev mailbox.
+"""How an outbox row leaves: a MIME message over a Flask-Mail SMTP connection, or the dev mailbox.
 
 Flask-Mail's own `Connection` opens `smtplib.SMTP(server, port)` with no timeout (a stuck server
 hangs the worker for ever) and reads the host from the settings captured when the app was
 created. `SMTPConnection` reads every setting from `current_app.config` when it connects.
+
+The message itself is built with the standard library's `email.mime` classes rather than
+`flask_mail.Message`: Flask-Mail renders through the modern email policy, which measured 3.8 ms
+a message against 0.9 ms here, more than the SMTP exchange itself (bench/outbox_bench.py).
 """
 
 from __future__ import annotations
@@ -10,7 +14,12 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email import charset as email_charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 from types import TracebackType
 
 import flask_mail
@@ -19,6 +28,11 @@ from flask import current_app
 from app.models import OutboxMessage
 
 OUTBOX_ID_HEADER = "X-Undersigned-Outbox-Id"
+# Quoted-printable keeps every line under SMTP's 998-octet limit, whatever the template wrote.
+_UTF8 = email_charset.Charset("utf-8")
+_UTF8.body_encoding = email_charset.QP
+# smtplib sends bytes as they are: the message must already use SMTP's CRLF line ends.
+_SMTP_POLICY = compat32.clone(linesep="\r\n")
 
 
 def dev_mailbox_enabled() -> bool:
@@ -32,20 +46,60 @@ def delivers_to_dev_mailbox() -> bool:
     return dev_mailbox_enabled() and not current_app.config.get("MAIL_SERVER")
 
 
-def build_message(row: OutboxMessage) -> flask_mail.Message:
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A rendered message and its envelope."""
+
+    envelope_from: str
+    recipients: list[str]
+    data: bytes
+    subject: str
+    # A message that cannot be written (a newline in a header) fails when it is sent, so the
+    # worker records it like any other refusal.
+    error: Exception | None = None
+
+
+def _address(value: str) -> str:
+    """An address header, its display name encoded when it is not ASCII."""
+    name, address = parseaddr(value)
+    if any(ch in value for ch in "\r\n"):
+        raise flask_mail.BadHeaderError
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _header(value: str) -> str | Header:
+    if any(ch in value for ch in "\r\n"):
+        raise flask_mail.BadHeaderError
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_message(row: OutboxMessage) -> OutgoingEmail:
     """The email for one outbox row: a text and an HTML part, tagged with the row's id."""
+    try:
+        return _build(row)
+    except flask_mail.BadHeaderError as exc:
+        return OutgoingEmail("", [row.to_addr], b"", row.subject, error=exc)
+
+
+def _build(row: OutboxMessage) -> OutgoingEmail:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    message = flask_mail.Message(
+    message = MIMEMultipart("alternative")
+    message["Subject"] = _header(row.subject)
+    message["From"] = _address(sender)
+    message["To"] = _address(row.to_addr)
+    if row.reply_to:
+        message["Reply-To"] = _address(row.reply_to)
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = message_id(row, sender)
+    message[OUTBOX_ID_HEADER] = str(row.id)
+    message.attach(MIMEText(row.text_body, "plain", _UTF8))
+    message.attach(MIMEText(row.html_body, "html", _UTF8))
+    return OutgoingEmail(
+        envelope_from=parseaddr(sender)[1],
+        recipients=[parseaddr(row.to_addr)[1]],
+        data=message.as_bytes(policy=_SMTP_POLICY),
         subject=row.subject,
-        recipients=[row.to_addr],
-        body=row.text_body,
-        html=row.html_body,
-        sender=sender,
-        reply_to=row.reply_to or None,
-        extra_headers={OUTBOX_ID_HEADER: str(row.id)},
     )
-    message.msgId = message_id(row, sender)
-    return message
 
 
 def message_id(row: OutboxMessage, sender: str | tuple[str, str]) -> str:
@@ -77,6 +131,12 @@ class SMTPConnection(flask_mail.Connection):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def send(self, message: OutgoingEmail) -> None:  # type: ignore[override]
+        if message.error is not None:
+            raise message.error
+        if self.host is not None:
+            self.host.sendmail(message.envelope_from, message.recipients, message.data)
 
     @property
     def is_open(self) -> bool:

@@ -207,13 +207,28 @@ def _record_failure(
     )
 
 
+_TABLE = _Msg.__table__
+
+
 def _finish(row_id: int, worker_id: str, **values: object) -> None:
-    """Record a result, but only while the claim is still ours."""
-    result = db.session.execute(
-        sa.update(_Msg)
-        .where(_Msg.id == row_id, _Msg.status == _SENDING, _Msg.claimed_by == worker_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    """Record a result, but only while the claim is still ours.
+
+    One small transaction per message, so a worker killed mid-batch resends at most the
+    message in flight. It goes through Core, not the ORM (half the cost per message), and on
+    PostgreSQL without waiting for the WAL flush: a crash of the database server could then
+    forget the last few "sent" marks and resend those messages, but never lose one.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    result = connection.execute(
+        sa.update(_TABLE)
+        .where(
+            _TABLE.c.id == row_id,
+            _TABLE.c.status == _SENDING.value,
+            _TABLE.c.claimed_by == worker_id,
+        )
+        .values(**{k: (v.value if isinstance(v, OutboxStatus) else v) for k, v in values.items()})
     )
     db.session.commit()
     if result.rowcount != 1:

@@ -41,7 +41,9 @@ def test_register_confirm_from_dev_mailbox_login_logout(app, config, page):
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Log out").wait_for()
-    assert "Friends of Angola" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name="Organization").click()
+    page.get_by_role("heading", name="Friends of Angola").first.wait_for()
     assert_accessible(page)
 
     page.get_by_role("button", name="Log out").click()

@@ -15,10 +15,10 @@ from app.audit import record
 from app.extensions import db
 from app.models import Membership, Organization, Role, User, utcnow
 
-DEMO_EMAIL = "lead@demo.undersigned.localhost"
+DEMO_EMAIL = "lead@open-budgets.example.org"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo, not a secret
 DEMO_ORG = "Coalition for Open Budgets"
-DEMO_COLLEAGUE = "colleague@demo.undersigned.localhost"
+DEMO_COLLEAGUE = "colleague@open-budgets.example.org"
 
 
 def create_demo() -> tuple[User, Organization]:

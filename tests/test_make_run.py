@@ -9,7 +9,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from app.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import free_port
+from tests.support.servers import Browserless
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,9 +45,15 @@ def test_make_run_serves_healthz_and_the_demo(tmp_path):
                 time.sleep(0.5)
         assert body is not None, "make run did not serve /healthz"
         assert '"status":"ok"' in body.replace(" ", "")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/auth/login", timeout=5) as r:
-            assert r.status == 200
+        # The printed demo login works, and the demo letters are there.
+        client = Browserless(f"http://127.0.0.1:{port}")
+        status, _ = client.post("/auth/login", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+        assert status == 302
+        status, dashboard = client.get("/letters/")
+        assert status == 200
+        assert "demo-draft" in dashboard
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode(errors="replace")
-    assert "lead@demo.undersigned.localhost" in output
+    assert DEMO_EMAIL in output
+    assert DEMO_PASSWORD in output

@@ -15,11 +15,17 @@ BLUEPRINTS = (
     "app.orgs.routes",
     "app.mail.routes",
     "app.letters.routes",
+    "app.invitations.routes",
+    "app.signing.routes",
+    "app.publishing.routes",
 )
 
 COMMANDS = (
     "app.auth.cli",
     "app.mail.cli",
+    "app.invitations.cli",
+    "app.signing.cli",
+    "app.publishing.cli",
     "app.demo",
 )
 

@@ -31,6 +31,19 @@ def database_url() -> str:
         return f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db"
 
 
+def pg_database(name: str) -> str:
+    """The URL of a PostgreSQL database on this machine, created when missing."""
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
 def fresh_app(url: str, **settings):
     """An app on an empty, migrated database."""
     from flask_migrate import upgrade

@@ -88,6 +88,10 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        # Werkzeug spools a large multipart body into a temporary file and leaves it open.
+        request = getattr(response, "request", None)
+        if request is not None and hasattr(request.environ.get("wsgi.input"), "close"):
+            request.environ["wsgi.input"].close()
         if has_app_context():
             db.session.expire_all()
         return response

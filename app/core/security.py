@@ -14,11 +14,14 @@ CSP = (
 def register(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
+        own_policy = "Content-Security-Policy" in response.headers
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if not own_policy:
+            # A route with its own policy (the embeddable count) decides its own framing.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         # Token links (/s/<token>) must never leak to other sites through the Referer.
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

@@ -133,6 +133,12 @@ def save_text(
     except IntegrityError:
         raise VersionConflict(None) from None
     record("letter.text_saved", actor, letter, version=version.number, material=material or None)
+    if material and letter.status.value == "open":
+        # Signing hook: earlier signers are emailed the diff and asked to reconfirm or
+        # withdraw, in this same transaction. Imported here: app.signing imports this module.
+        from app.signing.reconfirmation import request_reconfirmation
+
+        request_reconfirmation(letter, version, actor)
     return version
 
 
@@ -189,3 +195,9 @@ def transition(letter: Letter, which: Transition, *, actor: Actor, confirmed: bo
         status=letter.status.value,
         final_version=letter.final_version_number if which is Transition.finalize else None,
     )
+    if which is Transition.finalize:
+        # Publishing hook: freeze the text and the list into a FinalLetterRecord with its
+        # content hash, and queue "the letter is final" emails, in this same transaction.
+        from app.publishing.freezing import freeze_final_letter
+
+        freeze_final_letter(letter, actor=actor, now=now)

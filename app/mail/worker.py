@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.mail import transport
+from app.mail import hooks, transport
 from app.models import OutboxMessage, OutboxStatus, utcnow
 
 logger = logging.getLogger(__name__)
@@ -207,6 +207,10 @@ def _record_failure(
     )
 
 
+# What features need to follow a message's fate (app.mail.hooks), read back as it is recorded.
+_REF = (_Msg.id, _Msg.kind, _Msg.ref_type, _Msg.ref_id)
+
+
 _TABLE = _Msg.__table__
 
 
@@ -229,21 +233,39 @@ def _finish(row_id: int, worker_id: str, **values: object) -> None:
             _TABLE.c.claimed_by == worker_id,
         )
         .values(**{k: (v.value if isinstance(v, OutboxStatus) else v) for k, v in values.items()})
+        .returning(_TABLE.c.id, _TABLE.c.kind, _TABLE.c.ref_type, _TABLE.c.ref_id)
     )
+    recorded = result.all()
+    _notify(recorded, values)
     db.session.commit()
-    if result.rowcount != 1:
+    if len(recorded) != 1:
         logger.warning("outbox %s: claim timed out and was taken over; result not recorded", row_id)
 
 
+def _notify(recorded: list[sa.Row], values: dict) -> None:
+    status = values["status"]
+    if status not in (OutboxStatus.sent, OutboxStatus.failed):
+        return  # a retry is not an outcome
+    at = values.get("sent_at") or utcnow()
+    for row_id, kind, ref_type, ref_id in recorded:
+        if ref_type is not None:
+            error = values.get("last_error")
+            hooks.notify(hooks.Outcome(row_id, kind, ref_type, ref_id, status, error, at))
+
+
 def _deliver_to_dev_mailbox(ids: list[int]) -> int:
+    values = {"status": OutboxStatus.sent, "sent_at": utcnow()}
     result = db.session.execute(
         sa.update(_Msg)
         .where(_Msg.id.in_(ids), _Msg.status == _SENDING, _Msg.claimed_by == DEV_MAILBOX_WORKER)
-        .values(status=OutboxStatus.sent, sent_at=utcnow(), attempts=_Msg.attempts + 1)
+        .values(attempts=_Msg.attempts + 1, **values)
+        .returning(*_REF)
         .execution_options(synchronize_session=False)
     )
+    recorded = result.all()
+    _notify(recorded, values)
     db.session.commit()
-    return result.rowcount
+    return len(recorded)
 
 
 def work(

@@ -3,13 +3,19 @@
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.collaborator import Collaborator, CollaboratorRole
+from app.models.export_job import ExportJob, ExportStatus
 from app.models.final_letter import FinalLetterRecord
 from app.models.invitation import Invitation, InvitationStatus
+from app.models.invitation_link import InvitationLink
 from app.models.letter import DateMode, Letter, LetterStatus, SignatoryOrder
 from app.models.letter_version import LetterVersion
 from app.models.organization import ColleagueInvitation, Membership, Organization, Role
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.partner import Partner
+from app.models.partner_contact import PartnerContact
+from app.models.partner_group import PartnerGroup, partner_group_members
 from app.models.recipient import RecipientBookEntry
+from app.models.reminder_sent import ReminderSent
 from app.models.signature import (
     ACTIVE_STATUSES,
     ArrivedVia,
@@ -17,6 +23,7 @@ from app.models.signature import (
     SignatureStatus,
     SignerKind,
 )
+from app.models.signature_link import SignatureLink
 from app.models.token import AccountToken, TokenPurpose
 from app.models.user import LoginSession, User
 
@@ -24,6 +31,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ArrivedVia",
     "Signature",
+    "SignatureLink",
     "SignatureStatus",
     "SignerKind",
     "AccountToken",
@@ -33,8 +41,11 @@ __all__ = [
     "Collaborator",
     "CollaboratorRole",
     "DateMode",
+    "ExportJob",
+    "ExportStatus",
     "FinalLetterRecord",
     "Invitation",
+    "InvitationLink",
     "InvitationStatus",
     "Letter",
     "LetterStatus",
@@ -44,10 +55,15 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "OutboxStatus",
+    "Partner",
+    "PartnerContact",
+    "PartnerGroup",
     "RecipientBookEntry",
+    "ReminderSent",
     "Role",
     "SignatoryOrder",
     "TokenPurpose",
     "User",
+    "partner_group_members",
     "utcnow",
 ]

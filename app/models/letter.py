@@ -83,6 +83,8 @@ class Letter(Base):
     moderation: Mapped[bool] = mapped_column(default=True)
     open_link: Mapped[bool] = mapped_column(default=False)
     deadline_at: Mapped[datetime | None]
+    # Automatic reminder to invitees who have not answered, this many days before the deadline.
+    reminder_days_before: Mapped[int | None]
     intro_template: Mapped[str] = mapped_column(sa.String(300), default=DEFAULT_INTRO)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -208,6 +208,14 @@ def preview(slug: str) -> ResponseReturnValue:
     )
     if version is None:
         abort(404)
+    # Publishing hook: the preview renders the same FinalLetter as every export (with the
+    # list as it stands, or as frozen), so what the lead checks here is what gets sent.
+    from app.letters.markdown import render_body
+    from app.publishing.store import preview_letter
+
     return render_template(
-        "letters/preview.html", letter=letter, printed=build_printed(letter, version, utcnow())
+        "letters/preview.html",
+        letter=letter,
+        fl=preview_letter(letter, version),
+        removed=render_body(version.body).removed,
     )

@@ -1,0 +1,48 @@
+"""The publishing blueprint: exports, the public page, the count badge, the JSON API and the
+manual order editor, every URL in one table."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.publishing.views import exports, order, public
+
+bp = Blueprint("publishing", __name__, template_folder="templates")
+
+GET, POST = ["GET"], ["POST"]
+
+RULES = (
+    ("/letters/<slug>/export.<fmt>", "export", exports.export, GET),
+    ("/letters/<slug>/exports", "exports", exports.index, GET),
+    ("/letters/<slug>/order", "order", order.index, GET),
+    ("/letters/<slug>/order/manual", "order_start", order.start, POST),
+    ("/letters/<slug>/order/<int:signature_id>/<direction>", "order_move", order.move, POST),
+    ("/l/<slug>", "public_letter", public.public_letter, GET),
+    ("/l/<slug>/letter.pdf", "public_pdf", public.public_pdf, GET),
+    ("/l/<slug>/count.svg", "count_svg", public.count_svg, GET),
+    ("/api/v1/letters/<slug>", "api_letter", public.api_letter, GET),
+)
+
+for rule, endpoint, view, methods in RULES:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)
+
+
+@bp.context_processor
+def _letter_helpers() -> dict:
+    # The lead's pages use the letters layout, which asks for these.
+    from flask_login import current_user
+
+    from app.letters.permissions import Access, access_level
+
+    return {
+        "letter_access": lambda letter: access_level(letter, current_user),
+        "Access": Access,
+    }
+
+
+@bp.app_context_processor
+def _finalize_helpers() -> dict:
+    # For the letters feature's finalize page: the list as it will be frozen.
+    from app.publishing.summary import finalize_summary
+
+    return {"finalize_summary": finalize_summary}

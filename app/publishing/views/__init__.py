@@ -1,0 +1,1 @@
+"""Views of the publishing blueprint; the URL table is in app/publishing/routes.py."""

@@ -1,0 +1,180 @@
+"""Reading signatures: counts, the listed signatories, and the lead's filtered table.
+
+Read-only; every function here issues a fixed number of queries, whatever the list's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ArrivedVia, Invitation, Letter, Signature, SignatureStatus
+from app.signing import identity
+from app.signing.listing import is_held_duplicate
+from app.signing.reconfirmation import latest_material_number, needs_reconfirmation
+
+S = SignatureStatus
+# The lead's filters: every status, plus two views across statuses.
+FILTERS = ("all", *[s.value for s in S], "duplicates", "reconfirm")
+
+
+def status_counts(letter: Letter) -> dict[SignatureStatus, int]:
+    rows = db.session.execute(
+        sa.select(Signature.status, sa.func.count())
+        .where(Signature.letter_id == letter.id)
+        .group_by(Signature.status)
+    ).all()
+    counts = dict.fromkeys(S, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def count_listed(letter: Letter) -> int:
+    """How many signatories the letter has: every approved signature, including those that
+    asked not to be named publicly (they are counted, as "and N organizations that cannot be
+    named"); `count_unnamed` says how many of them those are."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Signature.letter_id == letter.id, Signature.status == S.approved
+        )
+    )
+
+
+def count_unnamed(letter: Letter) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Signature.letter_id == letter.id,
+            Signature.status == S.approved,
+            Signature.listed_publicly.is_(False),
+        )
+    )
+
+
+def listed_signatures(letter: Letter) -> list[Signature]:
+    """The approved signatures (named or not: check `listed_publicly`), oldest first, in one
+    query. The caller sorts them for the letter (alphabetical, by time, manual)."""
+    return list(
+        db.session.scalars(
+            sa.select(Signature)
+            .where(Signature.letter_id == letter.id, Signature.status == S.approved)
+            .order_by(Signature.created_at, Signature.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the lead sees beside a sign-on to judge it."""
+
+    invited: bool
+    domain_matches: bool
+    webmail: bool
+    duplicate_of: Signature | None  # the look-alike sign-on, while the lead has not decided
+
+
+@dataclass(frozen=True)
+class Row:
+    signature: Signature
+    signals: Signals
+    needs_reconfirmation: bool
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
+    """The lead's table: sign-ons filtered by `show` (see FILTERS) and a search over names,
+    email and country; newest first."""
+    material = latest_material_number(letter)
+    query = sa.select(Signature).where(Signature.letter_id == letter.id)
+    if show in {s.value for s in S}:
+        query = query.where(Signature.status == S(show))
+    elif show == "duplicates":
+        query = query.where(
+            Signature.possible_duplicate_of_id.is_not(None),
+            Signature.duplicate_kept_at.is_(None),
+            Signature.status.in_([S.unverified, S.verified, S.approved]),
+        )
+    elif show == "reconfirm":
+        query = query.where(
+            Signature.status.in_([S.verified, S.approved]),
+            Signature.version_number < (material or 0),
+        )
+    if q := q.strip():
+        pattern = _like(q)
+        query = query.where(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        Signature.organization_name,
+                        Signature.acronym,
+                        Signature.signer_name,
+                        Signature.email,
+                        Signature.country,
+                        Signature.affiliation,
+                    )  # fmt: skip
+                )
+            )
+        )
+    signatures = db.session.scalars(
+        query.order_by(Signature.created_at.desc(), Signature.id.desc())
+    ).all()
+    invited = set(
+        db.session.scalars(
+            sa.select(Invitation.canonical_email).where(Invitation.letter_id == letter.id)
+        )
+    )
+    other_ids = {s.possible_duplicate_of_id for s in signatures if s.possible_duplicate_of_id}
+    others = {
+        o.id: o for o in db.session.scalars(sa.select(Signature).where(Signature.id.in_(other_ids)))
+    }
+    return [
+        Row(
+            signature=s,
+            signals=Signals(
+                invited=s.via is ArrivedVia.invitation or s.canonical_email in invited,
+                domain_matches=identity.email_matches_website(s.email, s.website),
+                webmail=identity.is_webmail(s.email),
+                duplicate_of=others.get(s.possible_duplicate_of_id)
+                if is_held_duplicate(s)
+                else None,
+            ),
+            needs_reconfirmation=s.status in (S.verified, S.approved)
+            and needs_reconfirmation(s, material),
+        )
+        for s in signatures
+    ]
+
+
+def row_for(letter: Letter, signature: Signature) -> Row:
+    """One sign-on with its signals, for its detail page."""
+    material = latest_material_number(letter)
+    invited = signature.via is ArrivedVia.invitation or bool(
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Invitation.letter_id == letter.id,
+                Invitation.canonical_email == signature.canonical_email,
+            )
+        )
+    )
+    other = (
+        db.session.get(Signature, signature.possible_duplicate_of_id)
+        if signature.possible_duplicate_of_id
+        else None
+    )
+    return Row(
+        signature=signature,
+        signals=Signals(
+            invited=invited,
+            domain_matches=identity.email_matches_website(signature.email, signature.website),
+            webmail=identity.is_webmail(signature.email),
+            duplicate_of=other if is_held_duplicate(signature) else None,
+        ),
+        needs_reconfirmation=signature.status in (S.verified, S.approved)
+        and needs_reconfirmation(signature, material),
+    )

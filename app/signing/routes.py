@@ -1,0 +1,57 @@
+"""The signing blueprint: every URL of sign-on, confirmation, manage and the lead's list."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from app.signing import limits
+from app.signing.views import lead, public, signer
+
+bp = Blueprint("signing", __name__, template_folder="templates")
+
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+
+RULES = (
+    # Signers (no account). Links in emails open pages; every change is a button (POST).
+    ("/l/<slug>/sign", "sign_open", public.sign_open, BOTH),
+    ("/l/<slug>/sign/individual", "sign_individual", public.sign_individual, BOTH),
+    ("/l/<slug>/sign/resend", "resend", public.resend, BOTH),
+    ("/s/<token>", "invitation", public.sign_invited, BOTH),
+    ("/s/verify/<token>", "verify", signer.verify, BOTH),
+    ("/s/manage/<token>", "manage", signer.manage, BOTH),
+    ("/s/manage/<token>/withdraw", "withdraw", signer.withdraw, POST),
+    ("/s/manage/<token>/reconfirm", "reconfirm", signer.reconfirm, BOTH),
+    # The lead organization.
+    ("/letters/<slug>/signatures", "signatures", lead.index, GET),
+    ("/letters/<slug>/signatures.csv", "signatures_csv", lead.csv_download, GET),
+    ("/letters/<slug>/signatures/bulk", "bulk", lead.bulk, POST),
+    ("/letters/<slug>/signatures/<int:signature_id>", "signature", lead.detail, BOTH),
+    ("/letters/<slug>/signatures/<int:signature_id>/<action>", "act", lead.act, POST),
+)
+
+for rule, endpoint, view, methods in RULES:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)
+
+
+@bp.record_once
+def _settings(state: BlueprintSetupState) -> None:
+    # Until config.py names them: how long a confirmation link works, and the rate limits.
+    config = state.app.config
+    config.setdefault("SIGNATURE_VERIFY_HOURS", 72)
+    defaults = limits.TESTING if config.get("TESTING") else limits.DEFAULTS
+    for key, value in defaults.items():
+        config.setdefault(key, value)
+
+
+@bp.context_processor
+def _letter_helpers() -> dict:
+    # The lead's pages use the letters layout, which asks for these.
+    from flask_login import current_user
+
+    from app.letters.permissions import Access, access_level
+
+    return {
+        "letter_access": lambda letter: access_level(letter, current_user),
+        "Access": Access,
+    }

@@ -1,0 +1,1 @@
+"""Views of the signing blueprint: thin; each parses, calls one operation, renders."""

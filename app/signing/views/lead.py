@@ -1,0 +1,177 @@
+"""The lead's signatures page: counts, filters, decisions one at a time or many, the consent
+trail of each sign-on, and the CSV."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from app.actor import actor_from_request
+from app.audit import record
+from app.errors import Refused
+from app.extensions import db
+from app.letters.operations import latest_version
+from app.letters.permissions import Access, load_letter
+from app.models import Letter, Signature, SignatureStatus, SignerKind
+from app.signing import export, operations, queries
+from app.signing.forms import ButtonForm, LeadListingForm
+
+ACTIONS = {
+    "approve": (operations.approve, "Approved: {name} is listed."),
+    "reject": (operations.reject, "Rejected: {name} is not listed."),
+    "keep": (operations.keep_duplicate, "Kept both: {name} is no longer held as a duplicate."),
+}
+BULK = {"approve": operations.approve, "reject": operations.reject}
+
+
+def _signature(letter: Letter, signature_id: int) -> Signature:
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.letter_id != letter.id:
+        abort(404)
+    return signature
+
+
+def _run(change) -> str | None:  # noqa: ANN001
+    """Run one operation; on refusal undo it and return why."""
+    try:
+        change()
+        db.session.flush()
+    except Refused as refused:
+        db.session.rollback()
+        return refused.message
+    except IntegrityError:
+        db.session.rollback()
+        return "Another active sign-on already uses this email address, so this one stays out."
+    return None
+
+
+@login_required
+def index(slug: str):
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    show = request.args.get("show", "all")
+    if show not in queries.FILTERS:
+        show = "all"
+    q = request.args.get("q", "")[:200]
+    counts = {status.value: n for status, n in queries.status_counts(letter).items()}
+    counts["all"] = sum(counts.values())
+    return render_template(
+        "signing/lead/signatures.html", letter=letter, rows=queries.lead_rows(letter, show=show, q=q),
+        counts=counts, show=show, q=q, filters=queries.FILTERS,
+        current=latest_version(letter).number, listed=queries.count_listed(letter),
+        unnamed=queries.count_unnamed(letter), button=ButtonForm(),
+    )  # fmt: skip
+
+
+@login_required
+def bulk(slug: str):
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    action = request.form.get("action", "")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not ButtonForm().validate_on_submit() or action not in BULK:
+        abort(400)
+    if not ids:
+        flash("Tick at least one sign-on first.", "error")
+        return redirect(url_for(".signatures", slug=slug))
+    actor, done, refused = actor_from_request(), 0, []
+    for signature_id in ids:
+        signature = _signature(letter, signature_id)
+        name = signature.display_name
+        try:
+            # A refusal changes nothing (the conditional UPDATE matched no row), so the
+            # other rows of the batch go on.
+            done += int(BULK[action](signature, actor=actor))
+        except Refused as problem:
+            refused.append(f"{name}: {problem}")
+        except IntegrityError:
+            db.session.rollback()
+            flash(
+                "Another active sign-on uses one of these addresses; nothing was changed.", "error"
+            )
+            return redirect(url_for(".signatures", slug=slug))
+    db.session.commit()
+    verb = "approved" if action == "approve" else "rejected"
+    flash(f"{done} sign-on{'s' if done != 1 else ''} {verb}.", "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for(".signatures", slug=slug, show=request.form.get("show", "all")))
+
+
+@login_required
+def detail(slug: str, signature_id: int):
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    signature = _signature(letter, signature_id)
+    form = LeadListingForm(
+        data={
+            "organization_name": signature.organization_name,
+            "acronym": signature.acronym,
+            "signer_name": signature.signer_name,
+            "not_listed": not signature.listed_publicly,
+        }  # fmt: skip
+    )
+    error = None
+    if form.validate_on_submit():
+        changes = {
+            "signer_name": form.signer_name.data,
+            "listed_publicly": not form.not_listed.data,
+        }
+        if signature.kind is SignerKind.organization:
+            changes |= {"organization_name": form.organization_name.data or "",
+                        "acronym": form.acronym.data or ""}  # fmt: skip
+        error = _run(
+            lambda: operations.update_listing(
+                signature, actor=actor_from_request(), by_lead=True, **changes
+            )
+        )
+        if error is None:
+            db.session.commit()
+            flash("Saved. The signer is told by email how they are now listed.", "success")
+            return redirect(url_for(".signature", slug=slug, signature_id=signature_id))
+    return render_template(
+        "signing/lead/signature.html", letter=letter, row=queries.row_for(letter, signature),
+        form=form, button=ButtonForm(), error=error, current=latest_version(letter).number,
+        S=SignatureStatus,
+    ), (422 if error or form.errors else 200)  # fmt: skip
+
+
+@login_required
+def act(slug: str, signature_id: int, action: str):
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    signature = _signature(letter, signature_id)
+    if not ButtonForm().validate_on_submit() or action not in (*ACTIONS, "merge"):
+        abort(400)
+    actor, name = actor_from_request(), signature.display_name
+    if action == "merge":
+        keep_id = request.form.get("keep", "")
+        error = _run(
+            lambda: operations.merge_duplicate(
+                signature, keep_id=int(keep_id) if keep_id.isdigit() else 0, actor=actor
+            )
+        )
+        done = "Merged: one sign-on is kept, the other is rejected and its signer told."
+    else:
+        function, message = ACTIONS[action]
+        error = _run(lambda: function(signature, actor=actor))
+        done = message.format(name=name)
+    if error is None:
+        db.session.commit()
+    flash(error or done, "error" if error else "success")
+    if request.form.get("back") == "detail":
+        return redirect(url_for(".signature", slug=slug, signature_id=signature_id))
+    return redirect(url_for(".signatures", slug=slug))
+
+
+@login_required
+def csv_download(slug: str):
+    letter, _ = load_letter(slug, current_user, Access.lead)
+    # Contact data leaving the site: who took it, and when, is worth a record.
+    record("signatures.exported", actor_from_request(), letter, format="csv")
+    db.session.commit()
+    return Response(
+        export.signatures_csv(letter),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{letter.slug}-signatures.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -8,8 +8,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.letters import operations as letters
+from app.letters.lifecycle import Transition
 from app.letters.text import LetterText
 from app.models import AuditEvent, OutboxMessage, SignatureStatus
+from app.publishing.store import load_final_letter
+from app.signing import operations as signing
 from app.signing import queries
 from app.signing.reconfirmation import unconfirmed_signatures
 from tests.conftest import login, post_form
@@ -127,3 +130,33 @@ def test_confirming_by_email_after_a_change_signs_the_current_text(client, make)
     post_form(client, verify, {"version": "3"})
     (signature,) = signatures_of(letter)
     assert (signature.status, signature.version_number) == (SignatureStatus.approved, 3)
+
+
+@pytest.mark.parametrize("only_reconfirmed", [True, False])
+def test_the_lead_can_list_only_the_reconfirmed_at_finalization(client, make, only_reconfirmed):
+    lead = make.user(LEAD)
+    letter = make_open_letter(lead)
+    agreed = make_signature(letter, organization_name="Riverbank Watch")
+    silent = make_signature(letter, organization_name="Harbour Rights Network")
+    change_text(letter, lead, material=True)  # the text is now version 3
+    signing.reconfirm(agreed, version_number=3, actor=actor_for(lead))
+    letters.transition(letter, Transition.close, actor=actor_for(lead))
+    db.session.commit()
+    assert [s.id for s in unconfirmed_signatures(letter)] == [silent.id]
+
+    login(client, LEAD)
+    page = client.get(f"/letters/{letter.slug}/finalize").get_data(as_text=True)
+    assert "List only the signatories who agreed to the text as it is now" in page
+    data = {"confirm": "y"}
+    if only_reconfirmed:
+        data["only_reconfirmed"] = "y"
+    assert post_form(client, f"/letters/{letter.slug}/finalize", data).status_code == 302
+
+    db.session.expire_all()
+    names = [o.name for o in load_final_letter(letter).organizations]
+    if only_reconfirmed:
+        assert names == ["Riverbank Watch"]
+    else:
+        assert names == ["Harbour Rights Network", "Riverbank Watch"]
+    # Left out of the list is not rejected: the record of the sign-on stays as it was.
+    assert silent.status is SignatureStatus.approved

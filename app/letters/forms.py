@@ -170,6 +170,7 @@ class CollaboratorForm(FlaskForm):
 
 class FinalizeForm(FlaskForm):
     confirm = BooleanField("I understand that the final letter can never be changed")
+    only_reconfirmed = BooleanField("List only the signatories who agreed to the text as it is now")
 
 
 class RestoreForm(FlaskForm):

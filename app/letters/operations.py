@@ -178,8 +178,19 @@ def update_settings(letter: Letter, values: dict[str, Any], *, actor: Actor) -> 
     return changed
 
 
-def transition(letter: Letter, which: Transition, *, actor: Actor, confirmed: bool = False) -> None:
-    """Move the letter through its lifecycle, or raise TransitionRefused saying why not."""
+def transition(
+    letter: Letter,
+    which: Transition,
+    *,
+    actor: Actor,
+    confirmed: bool = False,
+    only_reconfirmed: bool = False,
+) -> None:
+    """Move the letter through its lifecycle, or raise TransitionRefused saying why not.
+
+    At finalization, `only_reconfirmed` leaves out of the frozen list the signatories who
+    have not agreed to the latest material change of the text.
+    """
     now = utcnow()
     latest = latest_version(letter)
     lifecycle.check(
@@ -200,4 +211,4 @@ def transition(letter: Letter, which: Transition, *, actor: Actor, confirmed: bo
         # content hash, and queue "the letter is final" emails, in this same transaction.
         from app.publishing.freezing import freeze_final_letter
 
-        freeze_final_letter(letter, actor=actor, now=now)
+        freeze_final_letter(letter, actor=actor, now=now, only_reconfirmed=only_reconfirmed)

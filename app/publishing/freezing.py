@@ -20,14 +20,29 @@ from app.publishing.store import approved_signatures, final_record, text_version
 
 
 def freeze_final_letter(
-    letter: Letter, *, actor: Actor, now: datetime | None = None, notify: bool = True
+    letter: Letter,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    notify: bool = True,
+    only_reconfirmed: bool = False,
 ) -> FinalLetterRecord:
-    """Write the frozen FinalLetter of a letter that has just become final (idempotent)."""
+    """Write the frozen FinalLetter of a letter that has just become final (idempotent).
+
+    With `only_reconfirmed`, signatories who have not agreed to the latest material change
+    stay approved but are left out of the frozen list (and are not told they are listed).
+    """
     existing = final_record(letter)
     if existing is not None:
         return existing
     version = text_version(letter)
     signatures = approved_signatures(letter)
+    left_out: list[int] = []
+    if only_reconfirmed:
+        from app.signing.reconfirmation import unconfirmed_signatures
+
+        left_out = sorted(s.id for s in unconfirmed_signatures(letter))
+        signatures = [s for s in signatures if s.id not in set(left_out)]
     co_leads = [org.name for org in co_lead_organizations(letter)] if letter.show_co_leads else []
     final = build_final_letter(letter, version, signatures, co_leads, now or utcnow())
     frozen = FinalLetterRecord(
@@ -45,6 +60,7 @@ def freeze_final_letter(
         organizations=len(final.organizations),
         individuals=len(final.individuals),
         unnamed=final.unnamed_organizations + final.unnamed_individuals,
+        left_out_unconfirmed=left_out or None,
     )
     if notify:
         notify_signers(letter, final, signatures)

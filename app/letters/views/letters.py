@@ -180,7 +180,11 @@ def finalize(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             operations.transition(
-                letter, Transition.finalize, actor=actor_from_request(), confirmed=form.confirm.data
+                letter,
+                Transition.finalize,
+                actor=actor_from_request(),
+                confirmed=form.confirm.data,
+                only_reconfirmed=form.only_reconfirmed.data,
             )
         except Refused as refusal:
             db.session.rollback()

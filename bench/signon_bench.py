@@ -31,7 +31,7 @@ HIGH_LIMITS = {
 
 LUA = r"""
 local counter = 0
-local id = 0
+
 local threads = {}
 function setup(thread)
   thread:set("id", #threads + 1)

@@ -23,8 +23,8 @@ BLUEPRINTS = (
 COMMANDS = (
     "app.auth.cli",
     "app.mail.cli",
-    "app.invitations.cli",
     "app.signing.cli",
+    "app.invitations.cli",  # after signing: its demo part needs the letter demo-open
     "app.publishing.cli",
     "app.demo",
 )

@@ -23,6 +23,13 @@ reminders_cli = AppGroup("reminders", help="Reminders to invitees, and the sign-
 
 def register(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
+    # `flask demo` gains invitations in every state and an address book, on `demo-open`
+    # (which the signing demo, registered before us, creates).
+    from app.demo import DEMO_PARTS
+    from app.invitations.demo import create_demo_invitations
+
+    if create_demo_invitations not in DEMO_PARTS:
+        DEMO_PARTS.append(create_demo_invitations)
 
 
 def send_due(now: datetime | None = None) -> tuple[int, int]:

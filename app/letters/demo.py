@@ -5,33 +5,23 @@ Every name here is invented: the coalition, the officials and the country.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from app.actor import Actor
 from app.extensions import db
 from app.letters import operations
-from app.letters.text import Address, LetterText
+from app.letters.recipients import SEED_ADDRESSES
+from app.letters.text import LetterText
 from app.models import Letter, Organization, User
 
 DEMO_SLUG = "demo-draft"
 
+# As a lead would do it: two offices from the recipient book, with the office-holders' names.
 RECIPIENTS = (
-    Address(
-        honorific="The Honorable",
-        name="Helen Ardent",
-        title="Secretary of the Treasury",
-        department="U.S. Department of the Treasury",
-        street=("1500 Pennsylvania Avenue N.W.",),
-        locality="Washington, D.C. 20220",
-    ),
-    Address(
-        honorific="The Honorable",
-        name="Marcus Okonjo",
-        title="Secretary of State",
-        department="U.S. Department of State",
-        street=("2201 C Street N.W.",),
-        locality="Washington, D.C. 20520",
-    ),
+    replace(SEED_ADDRESSES[0], name="Helen Ardent"),
+    replace(SEED_ADDRESSES[1], name="Marcus Okonjo"),
 )
 
 OPENING = (

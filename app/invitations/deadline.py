@@ -83,6 +83,14 @@ def signing_closed(letter: Letter, now: datetime) -> str | None:
     The signing pages call this on every request, so a passed deadline closes sign-on at
     once even when `flask reminders send-due` has not yet moved the letter to "closed".
     """
+    # Checked before the lead's contact is looked up: every sign-on asks, most are open.
+    open_now = (
+        letter.status is LetterStatus.open
+        and not letter.archived
+        and not deadline_passed(letter, now)
+    )
+    if open_now:
+        return None
     contact = lead_contact(letter).sentence()
     title = f"“{letter.title}”"
     if letter.status is LetterStatus.draft or letter.archived:
@@ -92,12 +100,10 @@ def signing_closed(letter: Letter, now: datetime) -> str | None:
             f"Sign-on to {title} has closed, and no more signatures can be added. Thank you "
             f"for your interest. If you have a question, please {contact}."
         )
-    if deadline_passed(letter, now):
-        return (
-            f"Sign-on to {title} closed on {format_deadline(letter)}. Thank you for your "
-            f"interest. If you meant to sign, please {contact}."
-        )
-    return None
+    return (
+        f"Sign-on to {title} closed on {format_deadline(letter)}. Thank you for your "
+        f"interest. If you meant to sign, please {contact}."
+    )
 
 
 def close_overdue(now: datetime, actor: Actor) -> list[Letter]:

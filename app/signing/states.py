@@ -112,9 +112,12 @@ def sign_on_refusal(
     """
     if closed := deadline.signing_closed(letter, now):
         return closed
-    contact = deadline.lead_contact(letter).sentence()
+
+    def contact() -> str:  # looked up only when a refusal needs it
+        return deadline.lead_contact(letter).sentence()
+
     if via is ArrivedVia.open_link and not letter.open_link:
-        return f"This letter is signed by invitation only. If you would like to sign, please {contact}."
+        return f"This letter is signed by invitation only. If you would like to sign, please {contact()}."
     if kind is SignerKind.individual and not letter.individuals_allowed:
-        return f"This letter is signed by organizations only. If you have a question, please {contact}."
+        return f"This letter is signed by organizations only. If you have a question, please {contact()}."
     return None

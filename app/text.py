@@ -20,7 +20,7 @@ def clean_text(value: str | None) -> str | None:
 
 
 def unsafe_characters(value: str, *, multiline: bool = False) -> list[str]:
-    """The code points in `value` that a form must refuse, as U+XXXX strings."""
+    """The code points in `value` that a form must refuse, written like "U+202E"."""
     bad = []
     for ch in value:
         if multiline and ch in "\n\r\t":

@@ -13,28 +13,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from app.publishing.final_letter import FinalLetter
+
+# One rule for every spreadsheet we write: a cell a spreadsheet would run as a formula gets
+# a leading apostrophe.
+from app.signing.export import safe_cell
 
 PUBLIC_COLUMNS = (
     "number", "organization", "acronym", "country", "signer", "title", "type", "affiliation",
     "status",
 )  # fmt: skip
 CONTACT_COLUMNS = ("listed_publicly", "email", "verified_at", "version_signed", "via", "attested")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _contact(signature: Any) -> dict[str, Any]:

@@ -57,16 +57,6 @@ def _room_for_long_lists(endpoint: str | None, values: dict | None) -> None:
 bp.add_app_template_global(glance.glance, "invitation_glance")
 
 
-@bp.context_processor
-def _letter_helpers() -> dict:
-    # The letters pages' layout (which ours extend) asks these of its blueprint's context.
-    from flask_login import current_user
-
-    from app.letters.permissions import Access, access_level
-
-    return {"letter_access": lambda letter: access_level(letter, current_user), "Access": Access}
-
-
 @bp.app_template_filter("short_time")
 def _short_time(moment, time_zone: str = "UTC") -> str:  # noqa: ANN001
     """ "Nov 27, 3:49 PM" at the letter's place, for tables (the zone is said once above)."""

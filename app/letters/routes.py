@@ -41,8 +41,10 @@ for rule, endpoint, view, methods in RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _letter_helpers() -> dict:
+    # App-wide: the letters layout, which the invitations, signing and publishing pages
+    # extend, asks every page for these.
     from flask_login import current_user
 
     from app.letters.permissions import Access, access_level

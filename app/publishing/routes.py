@@ -27,19 +27,6 @@ for rule, endpoint, view, methods in RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
 
 
-@bp.context_processor
-def _letter_helpers() -> dict:
-    # The lead's pages use the letters layout, which asks for these.
-    from flask_login import current_user
-
-    from app.letters.permissions import Access, access_level
-
-    return {
-        "letter_access": lambda letter: access_level(letter, current_user),
-        "Access": Access,
-    }
-
-
 @bp.app_context_processor
 def _finalize_helpers() -> dict:
     # For the letters feature's finalize page: the list as it will be frozen.

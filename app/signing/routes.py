@@ -42,16 +42,3 @@ def _settings(state: BlueprintSetupState) -> None:
     defaults = limits.TESTING if config.get("TESTING") else limits.DEFAULTS
     for key, value in defaults.items():
         config.setdefault(key, value)
-
-
-@bp.context_processor
-def _letter_helpers() -> dict:
-    # The lead's pages use the letters layout, which asks for these.
-    from flask_login import current_user
-
-    from app.letters.permissions import Access, access_level
-
-    return {
-        "letter_access": lambda letter: access_level(letter, current_user),
-        "Access": Access,
-    }

@@ -38,19 +38,20 @@ def lead_contact(letter: Letter) -> LeadContact:
     members = sa.select(Membership.user_id).where(
         Membership.organization_id == letter.organization_id
     )
+    # Name and address only: loading whole users would load their memberships too.
+    contact = sa.select(User.name, User.email)
     user = None
     if letter.created_by_id is not None:
-        user = db.session.scalar(
-            sa.select(User).where(User.id == letter.created_by_id, User.id.in_(members))
-        )
+        user = db.session.execute(
+            contact.where(User.id == letter.created_by_id, User.id.in_(members))
+        ).first()
     if user is None:
-        user = db.session.scalar(
-            sa.select(User)
-            .join(Membership, Membership.user_id == User.id)
+        user = db.session.execute(
+            contact.join(Membership, Membership.user_id == User.id)
             .where(Membership.organization_id == letter.organization_id)
             .order_by((Membership.role == Role.admin).desc(), Membership.id)
             .limit(1)
-        )
+        ).first()
     if user is None:
         return LeadContact(organization.name, organization.name, None)
     return LeadContact(organization.name, user.name, user.email)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from app.actor import Actor
 from app.audit import record
@@ -34,8 +35,10 @@ class VersionConflict(Exception):  # noqa: N818 - shown to people as a conflict
 
 
 def latest_version(letter: Letter) -> LetterVersion:
+    # Signing reads this on every sign-on; the author (and their memberships) only on demand.
     version = db.session.scalar(
         sa.select(LetterVersion)
+        .options(lazyload(LetterVersion.author))
         .where(LetterVersion.letter_id == letter.id)
         .order_by(LetterVersion.number.desc())
         .limit(1)

@@ -7,13 +7,11 @@ link, the individual form and every personal invitation of the same letter.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app, g, request
 
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.invitations import tracking
-from app.models import Letter
-from app.signing import identity, links
+from app.signing import identity, links, queries
 
 # Defaults; config.py may set them (testing sets them high, and a test lowers them).
 DEFAULTS = {
@@ -38,7 +36,8 @@ def _letter_key() -> str:
         args = request.view_args or {}
         letter_id = None
         if "slug" in args:
-            letter_id = db.session.scalar(sa.select(Letter.id).where(Letter.slug == args["slug"]))
+            letter = queries.letter_by_slug(args["slug"])
+            letter_id = letter.id if letter else None
         elif request.endpoint == "signing.invitation":
             invitation = tracking.find_by_token(args.get("token"))
             letter_id = invitation.letter_id if invitation else None

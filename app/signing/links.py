@@ -48,11 +48,20 @@ def reissue_manage_token(signature: Signature) -> str:
     return raw
 
 
+def new_verify_link(now: datetime) -> tuple[str, dict]:
+    """A confirmation link valid for SIGNATURE_VERIFY_HOURS from `now`: its URL, and the
+    column values that make it the signature's one working link."""
+    raw, token_hash = new_token()
+    expires = now + timedelta(hours=verify_hours())
+    return verify_url(raw), {"verify_token_hash": token_hash, "verify_expires_at": expires}
+
+
 def reissue_verify_link(signature: Signature, now: datetime) -> str:
-    """A fresh confirmation link, valid for SIGNATURE_VERIFY_HOURS from `now`."""
-    raw, signature.verify_token_hash = new_token()
-    signature.verify_expires_at = now + timedelta(hours=verify_hours())
-    return verify_url(raw)
+    """A fresh confirmation link for an existing signature; the earlier one stops working."""
+    url, values = new_verify_link(now)
+    for column, value in values.items():
+        setattr(signature, column, value)
+    return url
 
 
 def _by_hash(column: sa.ColumnElement, raw: str | None) -> Signature | None:

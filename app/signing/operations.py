@@ -8,6 +8,7 @@ values in `app.signing.details`; both are re-exported here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -77,6 +78,8 @@ def sign(
     canonical = identity.canonical_email(details.email)
     confirmed = invitation is not None and invitation.canonical_email == canonical
     manage_raw, manage_hash = links.new_manage_token()
+    # The confirmation link goes in with the row: one statement instead of an insert and an update.
+    verify_link, verify_values = (None, {}) if confirmed else links.new_verify_link(now)
     values = {f.name: getattr(details, f.name) for f in fields(details)}
     values |= {
         "letter_id": letter.id,
@@ -85,6 +88,7 @@ def sign(
         "invitation_id": invitation.id if invitation else None, "version_id": version.id,
         "version_number": version.number, "ip": actor.ip, "user_agent": actor.user_agent,
         "created_at": now, "manage_token_hash": manage_hash, "status": S.unverified,
+        **verify_values,
     }  # fmt: skip
     new_id = _insert_unless_active(values)
     if new_id is None:
@@ -106,9 +110,25 @@ def sign(
         verify(signature, actor=actor, now=now)
         notify.send_signed(signature, manage_raw=manage_raw)
         return SignResult(SignOutcome.signed, signature)
-    verify_link = links.reissue_verify_link(signature, now)
     notify.send_verification(signature, verify_url=verify_link, manage_raw=manage_raw)
     return SignResult(SignOutcome.check_email, signature)
+
+
+_ADVISORY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
+
+
+@functools.cache
+def _insert_statement(dialect: str) -> sa.Insert:
+    """Built once: the values go in at execution, so SQLAlchemy reuses the compiled form
+    instead of deriving a cache key from some thirty bound values on every sign-on."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(Signature.__table__)
+        .on_conflict_do_nothing(
+            index_elements=["letter_id", "canonical_email"], index_where=_ACTIVE_WHERE
+        )
+        .returning(Signature.__table__.c.id)
+    )
 
 
 def _insert_unless_active(values: dict) -> int | None:
@@ -124,18 +144,9 @@ def _insert_unless_active(values: dict) -> int | None:
         # repeat probes the unique index can deadlock; other addresses never wait.
         digest = hashlib.sha256(f"{values['letter_id']}:{values['canonical_email']}".encode())
         key = int.from_bytes(digest.digest()[:8], "big", signed=True)
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        db.session.execute(_ADVISORY_LOCK, {"key": key})
     if dialect in ("postgresql", "sqlite"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(Signature.__table__)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=["letter_id", "canonical_email"], index_where=_ACTIVE_WHERE
-            )
-            .returning(Signature.__table__.c.id)
-        )
-        return db.session.execute(statement).scalar_one_or_none()
+        return db.session.execute(_insert_statement(dialect), values).scalar_one_or_none()
     from sqlalchemy.exc import IntegrityError  # other databases: a savepoint as the backstop
 
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import g
 
 from app.extensions import db
 from app.models import ArrivedVia, Invitation, Letter, Signature, SignatureStatus
@@ -18,6 +19,16 @@ from app.signing.reconfirmation import latest_material_number, needs_reconfirmat
 S = SignatureStatus
 # The lead's filters: every status, plus two views across statuses.
 FILTERS = ("all", *[s.value for s in S], "duplicates", "reconfirm")
+
+
+def letter_by_slug(slug: str) -> Letter | None:
+    """The letter a signing URL names, read once per request: the per-letter rate limit
+    looks it up before the view does."""
+    cached = g.get("signing_letter")
+    if cached is not None and cached.slug == slug:
+        return cached
+    g.signing_letter = db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+    return g.signing_letter
 
 
 def status_counts(letter: Letter) -> dict[SignatureStatus, int]:

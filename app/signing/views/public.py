@@ -3,7 +3,6 @@ the confirmation email. Each shows the current text in full before the form."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, render_template, request, url_for
 
 from app.actor import actor_from_request
@@ -18,7 +17,7 @@ from app.signing.forms import IndividualSignForm, OrganizationSignForm, ResendFo
 
 
 def _public_letter(slug: str) -> Letter:
-    letter = db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+    letter = queries.letter_by_slug(slug)
     # A letter never opened for sign-on does not exist for the public (its title stays private).
     if letter is None or letter.opened_at is None:
         abort(404)
@@ -80,10 +79,13 @@ def _submit(letter: Letter, form, *, kind: SignerKind, action: str, invitation=N
         form.form_errors.append(str(refused))
         return _render_form(letter, form, kind=kind, action=action, invitation=invitation,
                             status=422)  # fmt: skip
-    db.session.commit()
     if result.outcome is operations.SignOutcome.signed:
-        return render_template("signing/signed.html", letter=letter, signature=result.signature)
-    return render_template("signing/check_email.html", letter=letter, email=form.email.data)
+        page = render_template("signing/signed.html", letter=letter, signature=result.signature)
+    else:
+        page = render_template("signing/check_email.html", letter=letter, email=form.email.data)
+    # Rendered before the commit, which would expire every row the page reads; sent after it.
+    db.session.commit()
+    return page
 
 
 @limits.sign_per_client

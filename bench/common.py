@@ -20,15 +20,16 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def database_url() -> str:
-    """BENCH_DATABASE_URL, else PostgreSQL when it answers, else a scratch SQLite file."""
+    """BENCH_DATABASE_URL, else PostgreSQL's `bench` database when PostgreSQL answers (never
+    `test`, which the test suite drops and rebuilds), else a scratch SQLite file."""
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         return url
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return PG_URL
     except OSError:
         return f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db"
+    return pg_database("bench")
 
 
 def pg_database(name: str) -> str:

@@ -41,7 +41,7 @@ def main() -> float:
     try:
         from app.extensions import db
         from app.mail.outbox import queue_email
-        from app.mail.worker import send_due
+        from app.mail.worker import work
         from app.models import OutboxMessage
 
         with app.app_context():
@@ -74,12 +74,7 @@ def main() -> float:
 
         with app.app_context():
             start = time.perf_counter()
-            sent = 0
-            while sent < COUNT:
-                report = send_due(worker_id="bench")
-                if report.claimed == 0:
-                    break
-                sent += report.sent
+            sent = work(once=True, worker_id="bench").sent  # what `flask mail work` runs
             rate = sent / (time.perf_counter() - start)
             db.session.remove()
     finally:
@@ -88,7 +83,7 @@ def main() -> float:
 
     print(f"outbox drain on {url.split('://')[0]}: {sent} messages")
     print(f"  plain smtplib, one connection: {ceiling:8.1f} messages/s  (ceiling)")
-    print(f"  flask mail work (send_due):    {rate:8.1f} messages/s")
+    print(f"  flask mail work:               {rate:8.1f} messages/s")
     figure("outbox_vs_smtplib", rate / ceiling, "target >= 0.8")
     return rate / ceiling
 

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from app.mail import worker
@@ -242,6 +243,62 @@ def test_work_once_drains_every_due_batch(app_ctx, config, smtp_server):
 
     assert [b.sent for b in batches] == [2, 2, 1]
     assert (total.claimed, total.sent) == (5, 5)
+
+
+def test_draining_keeps_one_connection_across_batches(app_ctx, config, smtp_server, connections):
+    config["OUTBOX_BATCH_SIZE"] = 2
+    for n in range(5):
+        queue(to=f"p{n}@example.org")
+
+    total = work(once=True)
+
+    assert total.sent == 5
+    assert len(connections) == 1
+    assert len(smtp_server.wait_for(5)) == 5
+
+
+def test_a_connection_the_server_dropped_between_batches_is_replaced_first(
+    app_ctx, config, smtp_server, connections
+):
+    config["OUTBOX_BATCH_SIZE"] = 2
+    ids = [queue(to=f"p{n}@example.org") for n in range(4)]
+
+    def restart_server_after_first_batch(report: SendReport) -> None:
+        if len(connections) == 1 and report.sent == 2:
+            smtp_server.stop()
+            smtp_server.start()
+
+    total = work(once=True, on_batch=restart_server_after_first_batch)
+
+    assert (total.sent, total.retried) == (4, 0)  # nobody's message paid for the lost session
+    assert len(connections) == 2
+    assert [row(i).attempts for i in ids] == [1, 1, 1, 1]
+
+
+def test_each_result_is_committed_before_the_next_message_goes(app, app_ctx, smtp_server):
+    """A worker killed mid-batch can then resend only the message it was sending."""
+    ids = [queue(to=f"p{n}@example.org") for n in range(4)]
+    seen_sent: list[int] = []
+    original = worker.transport.SMTPConnection.send
+    other = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def count_sent_then_send(self, message):
+        with other.connect() as conn:  # another connection sees only what was committed
+            seen_sent.append(
+                conn.execute(
+                    sa.select(sa.func.count()).where(OutboxMessage.status == OutboxStatus.sent)
+                ).scalar_one()
+            )
+        return original(self, message)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(worker.transport.SMTPConnection, "send", count_sent_then_send)
+            assert send_due().sent == 4
+    finally:
+        other.dispose()
+    assert seen_sent == [0, 1, 2, 3]
+    assert {row(i).status for i in ids} == {OutboxStatus.sent}
 
 
 def test_work_once_stops_when_a_batch_only_has_retries(app_ctx, config, smtp_server):

@@ -47,6 +47,11 @@ def on_outcome(ref_type: str) -> Callable[[Callback], Callback]:
     return register
 
 
+def follows(ref_type: str | None) -> bool:
+    """Whether a feature registered a callback for messages about `ref_type`."""
+    return bool(_CALLBACKS.get(ref_type or ""))
+
+
 def notify(outcome: Outcome) -> None:
     for callback in _CALLBACKS.get(outcome.ref_type or "", ()):
         try:

@@ -11,6 +11,7 @@ a message against 0.9 ms here, more than the SMTP exchange itself (bench/outbox_
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -82,30 +83,44 @@ def build_message(row: OutboxMessage) -> OutgoingEmail:
 
 
 def _build(row: OutboxMessage) -> OutgoingEmail:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
     message = MIMEMultipart("alternative")
     message["Subject"] = _header(row.subject)
-    message["From"] = _address(sender)
+    message["From"] = sender.header
     message["To"] = _address(row.to_addr)
     if row.reply_to:
         message["Reply-To"] = _address(row.reply_to)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = message_id(row, sender)
+    message["Message-ID"] = _message_id(row, sender.domain)
     message[OUTBOX_ID_HEADER] = str(row.id)
     message.attach(MIMEText(row.text_body, "plain", _UTF8))
     message.attach(MIMEText(row.html_body, "html", _UTF8))
     return OutgoingEmail(
-        envelope_from=parseaddr(sender)[1],
+        envelope_from=sender.address,
         recipients=[parseaddr(row.to_addr)[1]],
         data=message.as_bytes(policy=_SMTP_POLICY),
         subject=row.subject,
     )
 
 
-def message_id(row: OutboxMessage, sender: str | tuple[str, str]) -> str:
+@dataclass(frozen=True)
+class _Sender:
+    header: str
+    address: str
+    domain: str
+
+
+@functools.lru_cache(maxsize=8)
+def _sender(value: str | tuple[str, str]) -> _Sender:
+    """MAIL_DEFAULT_SENDER parsed once, not for every message of a batch."""
+    if isinstance(value, tuple):
+        value = formataddr(value)
+    address = parseaddr(value)[1]
+    return _Sender(_address(value), address, address.rpartition("@")[2] or "localhost")
+
+
+def _message_id(row: OutboxMessage, domain: str) -> str:
     """Stable across retries, so a receiver can drop a copy sent twice after a worker crash."""
-    address = sender[1] if isinstance(sender, tuple) else parseaddr(sender)[1]
-    domain = address.rpartition("@")[2] or "localhost"
     return f"<outbox.{row.id}.{int(row.created_at.timestamp())}@{domain}>"
 
 
@@ -142,6 +157,17 @@ class SMTPConnection(flask_mail.Connection):
     def is_open(self) -> bool:
         """False once the server hung up (smtplib closes its socket on a 421 or a disconnect)."""
         return self.suppressed or (self.host is not None and self.host.sock is not None)
+
+    def answers(self) -> bool:
+        """Whether the server still answers on this connection (one NOOP)."""
+        if self.suppressed:
+            return True
+        if self.host is None or self.host.sock is None:
+            return False
+        try:
+            return self.host.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
 
     def close(self) -> None:
         host, self.host = self.host, None

@@ -48,6 +48,33 @@ def test_counts_filters_signals_and_search(client, make):
     assert queries.status_counts(letter)[SignatureStatus.unverified] == 1
 
 
+def test_the_table_comes_in_pages_that_keep_the_filter(client, make, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    letter = make_open_letter(make.user(LEAD))
+    for n in range(1, 6):
+        make_signature(
+            letter, organization_name=f"Coalition {n}", email=f"c{n}@coalition{n}.example.org"
+        )
+    make_signature(letter, organization_name="Pending Partner", status="unverified")
+    login(client, LEAD)
+    base = f"/letters/{letter.slug}/signatures"
+
+    first = client.get(f"{base}?show=approved").get_data(as_text=True)
+    assert "Coalition 5" in first and "Coalition 4" in first and "Coalition 3" not in first
+    assert "Showing 1–2 of 5, newest first." in first
+    assert f'href="{base}?show=approved&amp;page=2" rel="next"' in first
+    last = client.get(f"{base}?show=approved&page=3").get_data(as_text=True)
+    assert "Coalition 1" in last and "Coalition 2" not in last
+    assert '<span aria-current="page">Page 3</span>' in last and 'rel="next"' not in last
+    assert "Pending Partner" not in last
+    # A page past the end, or not a number, still shows sign-ons rather than an empty table.
+    assert "Coalition 1" in client.get(f"{base}?show=approved&page=99").get_data(as_text=True)
+    assert "Coalition 5" in client.get(f"{base}?show=approved&page=x").get_data(as_text=True)
+    # Few enough to fit on one page: no pager at all.
+    searched = client.get(f"{base}?q=Coalition+2").get_data(as_text=True)
+    assert "Coalition 2" in searched and "Pages of sign-ons" not in searched
+
+
 def test_bulk_approve_and_reject(client, make):
     letter = make_open_letter(make.user(LEAD), moderation=True)
     waiting = [make_signature(letter, status="verified") for _ in range(3)]

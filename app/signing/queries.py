@@ -97,9 +97,32 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
-    """The lead's table: sign-ons filtered by `show` (see FILTERS) and a search over names,
-    email and country; newest first."""
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the lead's table, and where it sits among the sign-ons that match."""
+
+    rows: list[Row]
+    number: int  # from 1
+    total: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.number * self.size, self.total)
+
+
+def _lead_query(letter: Letter, show: str, q: str) -> sa.Select:
     material = latest_material_number(letter)
     query = sa.select(Signature).where(Signature.letter_id == letter.id)
     if show in {s.value for s in S}:
@@ -132,14 +155,41 @@ def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
                 )
             )
         )
+    return query
+
+
+_NEWEST_FIRST = (Signature.created_at.desc(), Signature.id.desc())
+
+
+def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
+    """Every sign-on of the lead's table, filtered by `show` (see FILTERS) and a search over
+    names, email and country; newest first. For the CSV: the page shows `lead_page`."""
+    query = _lead_query(letter, show, q).order_by(*_NEWEST_FIRST)
+    return _rows(letter, db.session.scalars(query).all())
+
+
+def lead_page(
+    letter: Letter, *, show: str = "all", q: str = "", number: int = 1, size: int | None = None
+) -> Page:
+    """One page of `lead_rows`: the same few queries whatever the number of sign-ons. A page
+    number past the end shows the last page."""
+    size = size or PAGE_SIZE
+    query = _lead_query(letter, show, q)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    number = min(max(number, 1), max(1, -(-total // size)))
     signatures = db.session.scalars(
-        query.order_by(Signature.created_at.desc(), Signature.id.desc())
+        query.order_by(*_NEWEST_FIRST).limit(size).offset((number - 1) * size)
     ).all()
-    invited = set(
-        db.session.scalars(
-            sa.select(Invitation.canonical_email).where(Invitation.letter_id == letter.id)
-        )
-    )
+    return Page(_rows(letter, signatures), number, total, size)
+
+
+def _rows(letter: Letter, signatures: list[Signature]) -> list[Row]:
+    material = latest_material_number(letter)
+    invitations = sa.select(Invitation.canonical_email).where(Invitation.letter_id == letter.id)
+    if len(signatures) <= PAGE_SIZE:  # a page asks about its own addresses only
+        emails = sorted({s.canonical_email for s in signatures})
+        invitations = invitations.where(Invitation.canonical_email.in_(emails))
+    invited = set(db.session.scalars(invitations))
     other_ids = {s.possible_duplicate_of_id for s in signatures if s.possible_duplicate_of_id}
     others = {
         o.id: o for o in db.session.scalars(sa.select(Signature).where(Signature.id.in_(other_ids)))

@@ -53,10 +53,12 @@ def index(slug: str):
     if show not in queries.FILTERS:
         show = "all"
     q = request.args.get("q", "")[:200]
+    number = request.args.get("page", 1, type=int)
     counts = {status.value: n for status, n in queries.status_counts(letter).items()}
     counts["all"] = sum(counts.values())
+    page = queries.lead_page(letter, show=show, q=q, number=number)
     return render_template(
-        "signing/lead/signatures.html", letter=letter, rows=queries.lead_rows(letter, show=show, q=q),
+        "signing/lead/signatures.html", letter=letter, page=page, rows=page.rows,
         counts=counts, show=show, q=q, filters=queries.FILTERS,
         current=latest_version(letter).number, listed=queries.count_listed(letter),
         unnamed=queries.count_unnamed(letter), button=ButtonForm(),

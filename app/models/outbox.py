@@ -20,7 +20,12 @@ class OutboxMessage(Base):
     """An email waiting to be sent (or sent, or failed) by `flask mail work`."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        # A feature finds the mail about one of its rows (an invitation's queued emails are
+        # cancelled when it is resent): without this, a scan of every email ever sent.
+        sa.Index("ix_outbox_ref", "ref_type", "ref_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

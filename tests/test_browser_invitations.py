@@ -38,9 +38,15 @@ def test_invite_three_then_one_declines(app, make, page, smtp_server, live_serve
     page.get_by_role("button", name="Invite 3 organizations").click()
     page.get_by_text("3 invitations queued for sending.").wait_for()
     assert count(page, "queued") == "3"
+    progress = page.locator("[data-progress]")
+    assert "Sending: 0 of 3 invitations" in progress.inner_text()
+    page.evaluate("window.notReloaded = true")
 
     with app.app_context():
         assert send_due(worker_id="t").sent == 3
+    # The figures follow the worker in place; the page never reloads itself.
+    page.get_by_text("Every invitation has left the outbox.").wait_for(timeout=10000)
+    assert page.evaluate("window.notReloaded") is True
     [mail] = smtp_server.to("joon@lakeside.example.org")
     assert mail.message["Reply-To"] == "dana@harbour-watch.example.org"
     links = [line for line in mail.text.split() if line.startswith(live_server.url + "/s/")]

@@ -63,7 +63,8 @@ def test_a_large_pdf_is_rendered_in_the_background_with_progress(lead, client, s
     first = client.get(f"/letters/{letter.slug}/export.pdf")
     assert first.status_code == 202
     page = first.get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="2">' in page and "<progress" in page
+    assert 'data-progress="running"' in page and "<progress" in page
+    assert 'http-equiv="refresh"' not in page  # followed in place by progress.js
     deadline = time.monotonic() + 60
     response = first
     while response.status_code == 202 and time.monotonic() < deadline:
@@ -118,3 +119,24 @@ def test_the_renderer_reports_each_page_laid_out():
 def test_expected_pages_is_a_fair_guess():
     fl = plain_final_letter([f"Organization {i:03}" for i in range(120)])
     assert 3 <= exports.expected_pages(fl) <= 6
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_progress_page_hands_over_the_file_when_ready(
+    lead, page, small_limits, app
+):
+    letter = letter_with(lead, [f"Org {i}" for i in range(6)], status="final")
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill("lead@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/letters/")
+
+    # The first visit starts the job and shows its progress; the page then downloads the
+    # file by itself once it is ready, without reloading in between.
+    with page.expect_download(timeout=60000) as download:
+        page.goto(f"/letters/{letter.slug}/export.pdf")
+        page.get_by_role("heading", name="Preparing the PDF").wait_for()
+        assert 'http-equiv="refresh"' not in page.content()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"

@@ -88,7 +88,7 @@ def index(slug: str):
     return render_template(
         "invitations/index.html", letter=letter, rows=rows, funnel=funnel, status=status,
         sort=sort, descending=descending, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-        total=total, q=q, waiting=waiting, watch=bool(args.get("watch")) and funnel["queued"] > 0,
+        total=total, q=q, waiting=waiting,
         setting_form=ReminderSettingForm(days=letter.reminder_days_before),
         deadline_text=format_deadline(letter), statuses=list(InvitationStatus),
     )  # fmt: skip
@@ -198,7 +198,7 @@ def send(slug: str):
         ),
         "success",
     )
-    return redirect(url_for(".index", slug=letter.slug, watch=1))
+    return redirect(url_for(".index", slug=letter.slug))
 
 
 def _act(slug: str, invitation_id: int, action: str):
@@ -255,7 +255,7 @@ def remind(slug: str):
                 else "Nobody was left to remind.",
                 "success",
             )
-        return redirect(url_for(".index", slug=letter.slug, watch=1))
+        return redirect(url_for(".index", slug=letter.slug))
     waiting = db.session.scalars(
         reminders.not_answered(letter).order_by(Invitation.organization_name, Invitation.id)
     ).all()

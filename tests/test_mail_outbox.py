@@ -98,7 +98,7 @@ def test_server_down_keeps_the_message_until_it_is_back(app_ctx, config, smtp_se
     assert (report.sent, report.retried) == (0, 1)
     waiting = row(message_id)
     assert waiting.status is OutboxStatus.queued
-    assert waiting.attempts == 1
+    assert waiting.attempts == 0  # the message was never tried: the server was
     assert "Connection refused" in waiting.last_error
     assert waiting.next_attempt_at == start + timedelta(seconds=60)
 
@@ -108,6 +108,26 @@ def test_server_down_keeps_the_message_until_it_is_back(app_ctx, config, smtp_se
     assert send_due(now=start + timedelta(hours=1)).claimed == 0
     assert len(smtp_server.wait_for(1)) == 1
     assert row(message_id).status is OutboxStatus.sent
+
+
+def test_a_long_outage_fails_no_message(app_ctx, config, smtp_server):
+    """With the production retry settings, two hours without an SMTP server: every message
+    still waits, and all go once it is back."""
+    config.update(OUTBOX_MAX_ATTEMPTS=6, OUTBOX_BACKOFF_SECONDS=30)
+    smtp_server.stop()
+    ids = [queue(to=f"signer{n}@example.org") for n in range(3)]
+    start = utcnow()
+
+    for minute in range(0, 120, 2):
+        report = send_due(now=start + timedelta(minutes=minute))
+        assert (report.claimed, report.retried, report.failed) == (3, 3, 0)
+    assert {(row(i).status, row(i).attempts) for i in ids} == {(OutboxStatus.queued, 0)}
+
+    smtp_server.start()
+    assert send_due(now=start + timedelta(minutes=121)).sent == 3
+    assert sorted(m.to for m in smtp_server.wait_for(3)) == [
+        f"signer{n}@example.org" for n in range(3)
+    ]
 
 
 def test_permanent_rejection_fails_at_once_and_is_not_retried(app_ctx, smtp_server):

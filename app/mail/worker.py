@@ -195,12 +195,10 @@ def _deliver(
             try:
                 conn = smtp.get()
             except Exception as exc:  # noqa: BLE001 - any failure to connect is retried
-                failure = transport.Failure(False, transport.classify(exc).reason)
-                logger.warning("outbox: cannot reach the SMTP server: %s", failure.reason)
-                for rest_id, rest_attempts, rest_ref_type, _ in jobs[position:]:
-                    _record_failure(
-                        results, rest_id, rest_ref_type, rest_attempts, failure, now, report
-                    )
+                reason = transport.classify(exc).reason
+                logger.warning("outbox: cannot reach the SMTP server: %s", reason)
+                for rest_id, _, rest_ref_type, _ in jobs[position:]:
+                    _record_unreachable(results, rest_id, rest_ref_type, reason, now, report)
                 return
             try:
                 conn.send(message)
@@ -217,6 +215,23 @@ def _deliver(
                 results.record(row_id, ref_type, sent)
     finally:
         results.close()
+
+
+def _record_unreachable(
+    results: _Results,
+    row_id: int,
+    ref_type: str | None,
+    reason: str,
+    now: datetime,
+    report: SendReport,
+) -> None:
+    """The server could not be reached (or refused our login): nothing is wrong with the
+    message, so it waits without using up an attempt. Counting these, a few minutes' outage
+    would fail every queued email for good, and signers would never get their links."""
+    report.retried += 1
+    retry_at = now + timedelta(seconds=current_app.config["OUTBOX_BACKOFF_SECONDS"])
+    waiting = {"status": _QUEUED, "last_error": reason[:2000], "next_attempt_at": retry_at}
+    results.record(row_id, ref_type, waiting)
 
 
 def _record_failure(

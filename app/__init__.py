@@ -53,6 +53,10 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    from app.core.params import DatabaseIntConverter
+
+    # Every `<int:…>` in a URL names a database row: a number no row can have is a 404.
+    app.url_map.converters["int"] = DatabaseIntConverter
     register_extensions(app)
     register_blueprints(app)
 

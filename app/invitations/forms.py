@@ -20,6 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.params import db_int
 from app.core.validators import safe_multiline, safe_text
 from app.text import clean_text
 
@@ -54,8 +55,8 @@ class AddInviteesForm(FlaskForm):
 class FromBookForm(FlaskForm):
     """Step one, from the address book: everyone who signed a letter, or a saved group."""
 
-    signed_letter = SelectField("Everyone who signed", coerce=int, validate_choice=False)
-    group = SelectField("Or a saved group", coerce=int, validate_choice=False)
+    signed_letter = SelectField("Everyone who signed", coerce=db_int, validate_choice=False)
+    group = SelectField("Or a saved group", coerce=db_int, validate_choice=False)
 
 
 class SendInvitationsForm(FlaskForm):
@@ -136,13 +137,13 @@ class PartnerForm(FlaskForm):
 
 
 class MergePartnerForm(FlaskForm):
-    into = SelectField("Merge this organization into", coerce=int, validate_choice=False)
+    into = SelectField("Merge this organization into", coerce=db_int, validate_choice=False)
 
 
 class PickForm(FlaskForm):
     """The address book's picked rows and what to do with them."""
 
-    letter = SelectField("Letter", coerce=int, validate_choice=False)
+    letter = SelectField("Letter", coerce=db_int, validate_choice=False)
     group_name = StringField(
         "Group name", validators=[Optional(), Length(max=120), safe_text], filters=[clean_text]
     )

@@ -38,6 +38,9 @@ __all__ = [
 MAX_ROWS = 10_000
 MAX_ORGANIZATION = 300
 MAX_CONTACT = 200
+# Longer than any organization, contact and address together: not one invitee (and Python's
+# csv module refuses a field above 128 kB, which would otherwise stop the whole paste).
+MAX_LINE = 2_000
 # Spreadsheets run a cell that starts with one of these as a formula when the list is
 # exported again, so such names are refused rather than stored.
 FORMULA_START = ("=", "+", "-", "@")
@@ -96,6 +99,9 @@ def parse_pasted(text: str) -> Parsed:
 
 
 def _pasted_row(number: int, line: str) -> Row:
+    if len(line) > MAX_LINE:
+        problem = f"The line is longer than {MAX_LINE:,} characters, so it is not one invitee."
+        return Row(number, "", "", "", problem=problem)
     match = _ANGLE.match(line)
     if match:
         return Row(number, _clean(match["name"].strip("\"' ")), "", match["email"].strip())
@@ -121,6 +127,20 @@ def parse_csv(data: bytes) -> Parsed:
             "(Comma delimited)”; in other programs choose the UTF-8 encoding."
         )
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
+    try:
+        return _read_csv(reader)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            why = (
+                f"a cell is longer than {csv.field_size_limit():,} characters, far more than "
+                "any name or address. Is this the list of invitees, saved as CSV?"
+            )
+        else:
+            why = f"{exc}."
+        return Parsed(error=f"Line {reader.line_num:,} of the file cannot be read: {why}")
+
+
+def _read_csv(reader) -> Parsed:  # noqa: ANN001 - a csv reader
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
         return Parsed(error="The file is empty: it needs a header row and one row per invitee.")
@@ -192,7 +212,7 @@ def check_rows(rows: list[Row]) -> Parsed:
     """Judge each row on its own and against the rows above it (duplicates in the input)."""
     first_line: dict[str, int] = {}
     for row in rows:
-        row.problem = _row_problem(row)
+        row.problem = row.problem or _row_problem(row)
         if row.problem:
             continue
         row.canonical = canonical_email(row.email)

@@ -46,7 +46,7 @@ def rearranged(form: TextForm, action: str, organization_id: int) -> tuple[TextF
     rows = [dict(entry.form.data) for entry in form.recipients.entries]
     message = None
     kind, _, arg = action.partition("-")
-    index = int(arg) if arg.isdigit() else -1
+    index = int(arg) if arg.isascii() and arg.isdigit() else -1
     if kind in ("add", "book") and len(rows) >= MAX_RECIPIENTS:
         message = f"A letter can have at most {MAX_RECIPIENTS} recipients."
     elif kind == "add":

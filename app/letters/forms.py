@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -22,6 +23,8 @@ from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app.core.params import db_int
+from app.core.validators import safe_multiline, safe_text
 from app.letters.slugs import RESERVED, SLUG_RE
 from app.models import CollaboratorRole, DateMode, SignatoryOrder
 
@@ -37,34 +40,53 @@ def options(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
 class AddressFields(Form):
     """One address block; also the recipient book's entry form."""
 
-    honorific = StringField("Honorific", [Length(max=80)])
-    name = StringField("Name", [Length(max=200)])
-    title = StringField("Title", [Length(max=200)])
-    department = StringField("Department or body", [Length(max=200)])
-    street = TextAreaField("Street address", [Length(max=500)])
-    locality = StringField("City, state and postcode", [Length(max=200)])
-    country = StringField("Country", [Length(max=100)])
+    honorific = StringField("Honorific", [Length(max=80), safe_text])
+    name = StringField("Name", [Length(max=200), safe_text])
+    title = StringField("Title", [Length(max=200), safe_text])
+    department = StringField("Department or body", [Length(max=200), safe_text])
+    street = TextAreaField("Street address", [Length(max=500), safe_multiline])
+    locality = StringField("City, state and postcode", [Length(max=200), safe_text])
+    country = StringField("Country", [Length(max=100), safe_text])
+
+
+class AddressList(FieldList):
+    """The recipients' address blocks, numbered `recipients-0-…`, `recipients-1-…`.
+
+    WTForms takes any key whose number passes `str.isdigit()`, so a posted
+    `recipients-²-name` made `int("²")` fail; only ASCII numbers count here.
+    """
+
+    def _extract_indices(self, prefix, formdata):  # noqa: ANN001, ANN202 - WTForms' hook
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit():
+                    yield int(index)
+
+
+def _version_number(form, field: Field) -> None:  # noqa: ANN001
+    try:
+        db_int(field.data or "")
+    except ValueError:
+        raise ValidationError("The form lost track of its version. Reload the page.") from None
 
 
 class NewLetterForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=200)])
+    title = StringField("Title", [DataRequired(), Length(max=200), safe_text])
     organization = SelectField("Lead organization", coerce=int)
     copy_from = SelectField("Start from", coerce=int, default=0)
 
 
 class TextForm(FlaskForm):
-    base_version = HiddenField()
-    recipients = FieldList(FormField(AddressFields), max_entries=MAX_RECIPIENTS)
-    book_entry = SelectField("Add from the recipient book", coerce=int, validate_choice=False)
-    salutation = StringField("Salutation", [Length(max=300)])
-    body = TextAreaField("Body", [Length(max=100_000)])
-    closing = StringField("Closing", [Length(max=200)])
-    change_note = StringField("What changed", [Length(max=300)])
+    base_version = HiddenField(validators=[_version_number])
+    recipients = AddressList(FormField(AddressFields), max_entries=MAX_RECIPIENTS)
+    book_entry = SelectField("Add from the recipient book", coerce=db_int, validate_choice=False)
+    salutation = StringField("Salutation", [Length(max=300), safe_text])
+    body = TextAreaField("Body", [Length(max=100_000), safe_multiline])
+    closing = StringField("Closing", [Length(max=200), safe_text])
+    change_note = StringField("What changed", [Length(max=300), safe_text])
     material = BooleanField("Material change: signers should read the letter again")
-
-    def validate_base_version(self, field: HiddenField) -> None:
-        if not str(field.data or "").isdigit():
-            raise ValidationError("The form lost track of its version. Reload the page.")
 
     def validate_recipients(self, field: FieldList) -> None:
         for entry in field.entries:
@@ -84,7 +106,7 @@ class BookEntryForm(FlaskForm, AddressFields):
 
 
 class SettingsForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=200)])
+    title = StringField("Title", [DataRequired(), Length(max=200), safe_text])
     slug = StringField("Address", [DataRequired(), Length(max=80)])
     date_mode = RadioField(
         "Date line",
@@ -115,7 +137,7 @@ class SettingsForm(FlaskForm):
     moderation = BooleanField("Approve each sign-on before it is listed")
     open_link = BooleanField("Anyone with the open sign link may sign")
     deadline = DateTimeLocalField("Sign-on deadline", [Optional()])
-    intro_template = StringField("Publication intro", [DataRequired(), Length(max=300)])
+    intro_template = StringField("Publication intro", [DataRequired(), Length(max=300), safe_text])
 
     def validate_slug(self, field: StringField) -> None:
         # Format and reserved words here; whether another letter has it, in the operation.
@@ -174,4 +196,4 @@ class FinalizeForm(FlaskForm):
 
 
 class RestoreForm(FlaskForm):
-    base_version = HiddenField()
+    base_version = HiddenField(validators=[_version_number])

@@ -24,6 +24,9 @@ COPIED_SETTINGS = (
 )  # fmt: skip
 SETTINGS = (*COPIED_SETTINGS, "title", "slug", "letter_date", "deadline_at")
 DEFAULT_TEXT = LetterText(closing="Sincerely,")
+# A deadline falls in this millennium: room for any campaign, and always a moment the database
+# can hold in UTC (31 December 9999 west of Greenwich is not one).
+DEADLINE_YEARS = range(2000, 3000)
 
 
 class VersionConflict(Exception):  # noqa: N818 - shown to people as a conflict
@@ -168,6 +171,12 @@ def restore_version(
 def update_settings(letter: Letter, values: dict[str, Any], *, actor: Actor) -> list[str]:
     """Apply changed settings; returns the names of what changed."""
     lifecycle.ensure_settings_editable(letter)
+    deadline = values.get("deadline_at")
+    if deadline is not None and deadline.year not in DEADLINE_YEARS:
+        raise TransitionRefused(
+            f"Choose a deadline between the years {DEADLINE_YEARS.start} and "
+            f"{DEADLINE_YEARS.stop - 1}."
+        )
     changed = [k for k in SETTINGS if k in values and getattr(letter, k) != values[k]]
     if "slug" in changed:
         lifecycle.ensure_slug_editable(letter)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from app.extensions import db
+from app.letters import slugs
 from app.models import Collaborator, CollaboratorRole, Letter
 
 
@@ -58,7 +59,7 @@ def can_lead(letter: Letter, user: Any) -> bool:
 def load_letter(slug: str, user: Any, need: Access = Access.view) -> tuple[Letter, Access]:
     """The letter at `slug` for a view: 404 when the user may not see it, 403 when they may
     see it but not do what they asked."""
-    letter = db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+    letter = slugs.letter_at(slug)
     if letter is None:
         abort(404)
     level = access_level(letter, user)

@@ -43,6 +43,14 @@ def unique_slug(title: str) -> str:
     return f"{base}-{n}"
 
 
+def letter_at(slug: str) -> Letter | None:
+    """The letter whose address is `slug`. Text that cannot be an address (a NUL, which
+    PostgreSQL refuses in a query, or any other character) finds none without a query."""
+    if len(slug) > MAX_LENGTH or not SLUG_RE.fullmatch(slug):
+        return None
+    return db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+
+
 def slug_problem(slug: str, *, letter_id: int | None = None) -> str | None:
     """Why `slug` cannot be used for the letter `letter_id`, or None when it can."""
     if not SLUG_RE.match(slug) or len(slug) > MAX_LENGTH:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from app.extensions import db
+from app.letters.slugs import letter_at
 from app.models import Letter, LetterStatus
 
 
 def letter_by_slug(slug: str) -> Letter | None:
-    return db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+    return letter_at(slug)
 
 
 def listed_in_api(letter: Letter) -> bool:

@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
+from app.core.params import db_int, search_words
 from app.errors import Refused
 from app.extensions import db
 from app.invitations import glance, operations, parsing, reminders, sources
@@ -59,8 +60,8 @@ def index(slug: str):
     status = args.get("status", "")
     sort = args.get("sort", "invited") if args.get("sort") in SORTS else "invited"
     descending = args.get("dir", "desc" if sort == "invited" else "asc") == "desc"
-    page = max(args.get("page", 1, type=int) or 1, 1)
-    q = args.get("q", "").strip()
+    page = max(args.get("page", 1, type=db_int) or 1, 1)
+    q = search_words(args.get("q"))
 
     query = sa.select(Invitation).where(Invitation.letter_id == letter.id)
     if status in InvitationStatus.__members__:

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
+from app.core.params import db_int, search_words
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.invitations import addressbook, parsing, partners, sources
@@ -54,12 +55,12 @@ def _pick_form(org_id: int) -> PickForm:
 @login_required
 def index(org_id: int):
     organization = _organization(org_id)
-    q = request.args.get("q", "").strip()
-    group_id = request.args.get("group", type=int)
+    q = search_words(request.args.get("q"))
+    group_id = request.args.get("group", type=db_int)
     group = _owned(PartnerGroup, group_id, org_id) if group_id else None
     removed = request.args.get("show") == "removed"
     rows = addressbook.list_partners(org_id, q=q, group_id=group_id, removed=removed)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     return render_template(
         "invitations/partners/index.html", organization=organization, rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
@@ -74,7 +75,7 @@ def act(org_id: int):
     """What to do with the picked rows: invite them to a letter, or save them as a group."""
     _organization(org_id)
     form = _pick_form(org_id)
-    ids = request.form.getlist("contact", type=int)
+    ids = request.form.getlist("contact", type=db_int)
     action = request.form.get("action")
     back = url_for(".partners", org_id=org_id)
     if not ids:
@@ -96,7 +97,7 @@ def act(org_id: int):
             group = partners.save_group(org_id, form.group_name.data, ids, actor=actor)
             message = f"Saved in the group “{group.name}”."
         else:
-            group = _owned(PartnerGroup, request.form.get("group_id", 0, type=int), org_id)
+            group = _owned(PartnerGroup, request.form.get("group_id", 0, type=db_int), org_id)
             count = partners.remove_from_group(group, ids, actor=actor)
             message = f"{count} contact{'s' if count != 1 else ''} taken out of “{group.name}”."
         if commit():

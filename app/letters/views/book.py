@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
+from app.core.params import db_int
 from app.extensions import db
 from app.letters import recipients
 from app.letters.forms import BookEntryForm
@@ -20,7 +21,7 @@ def _organization() -> Organization:
     organizations = current_user.organizations
     if not organizations:
         abort(404)
-    wanted = request.args.get("org", type=int)
+    wanted = request.args.get("org", type=db_int)
     if wanted is None:
         return organizations[0]
     for org in organizations:

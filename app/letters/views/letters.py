@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
+from app.core.params import db_int
 from app.errors import Refused
 from app.extensions import db
 from app.letters import lifecycle, operations
@@ -65,8 +66,9 @@ def new() -> ResponseReturnValue:
         [(0, "A blank letter")]
         + [(e.id, f"A copy of “{e.title}” ({STAGES[e.stage].lower()})") for e in earlier]
     )
-    if request.method == "GET" and request.args.get("copy", "").isdigit():
-        form.copy_from.data = int(request.args["copy"])
+    copy = request.args.get("copy", type=db_int)
+    if request.method == "GET" and copy is not None:
+        form.copy_from.data = copy
     if form.validate_on_submit():
         organization = next(o for o in organizations if o.id == form.organization.data)
         source = db.session.get(Letter, form.copy_from.data) if form.copy_from.data else None
@@ -204,7 +206,7 @@ def finalize(slug: str) -> ResponseReturnValue:
 @login_required
 def preview(slug: str) -> ResponseReturnValue:
     letter, _ = load_letter(slug, current_user)
-    number = request.args.get("version", type=int)
+    number = request.args.get("version", type=db_int)
     if number is None and letter.final_version_number is not None:
         number = letter.final_version_number
     version = (

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
+from app.core.params import db_int
 from app.errors import Refused
 from app.extensions import db
 from app.letters import editing, lifecycle, operations
@@ -139,8 +140,8 @@ def version(slug: str, number: int) -> ResponseReturnValue:
 def compare(slug: str) -> ResponseReturnValue:
     letter, _ = load_letter(slug, current_user)
     latest = operations.latest_version(letter)
-    new_number = request.args.get("to", default=latest.number, type=int)
-    old_number = request.args.get("from", default=max(new_number - 1, 1), type=int)
+    new_number = request.args.get("to", default=latest.number, type=db_int)
+    old_number = request.args.get("from", default=max(new_number - 1, 1), type=db_int)
     old = operations.get_version(letter, old_number)
     new = operations.get_version(letter, new_number)
     if old is None or new is None:
@@ -157,7 +158,7 @@ def compare(slug: str) -> ResponseReturnValue:
 def restore(slug: str, number: int) -> ResponseReturnValue:
     letter, _ = load_letter(slug, current_user, Access.edit)
     form = RestoreForm()
-    if not form.validate_on_submit() or not str(form.base_version.data).isdigit():
+    if not form.validate_on_submit():
         abort(400)
     try:
         restored = operations.restore_version(

@@ -98,6 +98,8 @@ def test_bad_names_are_refused_with_a_message(make, name, message):
         ("not a site", False),
         ("ftp://files.example.org", False),
         ("https://", False),
+        ("http://[", False),  # urlsplit raises on it: a message, not a 500
+        ("tidewater.example.org]", False),
     ],
 )
 def test_websites(website, ok):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup, escape
 
+from app.core.params import search_words
 from app.extensions import db
 from app.mail.transport import dev_mailbox_enabled
 from app.models import OutboxMessage
@@ -37,7 +38,7 @@ def _only_in_development() -> None:
 
 @bp.get("/dev/mail")
 def dev_mailbox():
-    to = request.args.get("to", "").strip()
+    to = search_words(request.args.get("to"))
     query = sa.select(OutboxMessage).order_by(
         OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
     )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import g
 
 from app.extensions import db
+from app.letters.slugs import letter_at
 from app.models import ArrivedVia, Invitation, Letter, Signature, SignatureStatus
 from app.signing import identity
 from app.signing.listing import is_held_duplicate
@@ -27,7 +28,7 @@ def letter_by_slug(slug: str) -> Letter | None:
     cached = g.get("signing_letter")
     if cached is not None and cached.slug == slug:
         return cached
-    g.signing_letter = db.session.scalar(sa.select(Letter).where(Letter.slug == slug))
+    g.signing_letter = letter_at(slug)
     return g.signing_letter
 
 

@@ -62,7 +62,10 @@ def website_problem(value: str | None) -> str | None:
         return None
     if unsafe_characters(value) or any(ch.isspace() for ch in value):
         return "A web address has no spaces or invisible characters."
-    parts = urlsplit(normalize_website(value))
+    try:
+        parts = urlsplit(normalize_website(value))
+    except ValueError:  # e.g. an unclosed "[" reads as a broken IPv6 address
+        return "This does not look like a web address; for example: example.org"
     if parts.scheme not in {"http", "https"}:
         return "Give a web address starting with http:// or https://, or just the domain."
     try:

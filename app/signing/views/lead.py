@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.actor import actor_from_request
 from app.audit import record
+from app.core.params import db_int, search_words
 from app.errors import Refused
 from app.extensions import db
 from app.letters.operations import latest_version
@@ -52,7 +53,7 @@ def index(slug: str):
     show = request.args.get("show", "all")
     if show not in queries.FILTERS:
         show = "all"
-    q = request.args.get("q", "")[:200]
+    q = search_words(request.args.get("q"))
     number = request.args.get("page", 1, type=int)
     counts = {status.value: n for status, n in queries.status_counts(letter).items()}
     counts["all"] = sum(counts.values())
@@ -69,7 +70,7 @@ def index(slug: str):
 def bulk(slug: str):
     letter, _ = load_letter(slug, current_user, Access.lead)
     action = request.form.get("action", "")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = request.form.getlist("ids", type=db_int)  # values that are not ids are left out
     if not ButtonForm().validate_on_submit() or action not in BULK:
         abort(400)
     if not ids:
@@ -144,12 +145,8 @@ def act(slug: str, signature_id: int, action: str):
         abort(400)
     actor, name = actor_from_request(), signature.display_name
     if action == "merge":
-        keep_id = request.form.get("keep", "")
-        error = _run(
-            lambda: operations.merge_duplicate(
-                signature, keep_id=int(keep_id) if keep_id.isdigit() else 0, actor=actor
-            )
-        )
+        keep_id = request.form.get("keep", 0, type=db_int)
+        error = _run(lambda: operations.merge_duplicate(signature, keep_id=keep_id, actor=actor))
         done = "Merged: one sign-on is kept, the other is rejected and its signer told."
     else:
         function, message = ACTIONS[action]

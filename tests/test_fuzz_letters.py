@@ -560,6 +560,15 @@ def test_recipient_book_links_with_hostile_ids(client, lead, make, signed_in):
 
 # Every drafting URL with a hostile slug: a 404, never a 500, and nothing changes.
 
+
+def assert_no_server_error(client, token: str, requests, slug: str, data: dict) -> None:  # noqa: ANN001
+    """Each (method, pattern) of `requests` with `slug` in its "{}": never a 5xx."""
+    for method, pattern in requests:
+        path = pattern.format(segment(slug))
+        response = client.get(path) if method == "GET" else post(client, path, data, token)
+        assert response.status_code < 500, (method, path)
+
+
 LETTER_PATHS = (
     ("GET", "/letters/{}"), ("GET", "/letters/{}/settings"), ("POST", "/letters/{}/settings"),
     ("POST", "/letters/{}/status/open"), ("GET", "/letters/{}/finalize"),
@@ -578,13 +587,7 @@ def test_hostile_slugs_on_every_drafting_url(client, signed_in, draft):
     @FEW
     @given(slug=NASTY | st.just(draft.slug.upper()) | st.just(draft.slug + "\x00"))
     def attempt(slug):
-        for method, pattern in LETTER_PATHS:
-            path = pattern.format(segment(slug))
-            if method == "GET":
-                response = client.get(path)
-            else:
-                response = post(client, path, {"title": "x", "body": "y"}, signed_in)
-            assert response.status_code < 500, (method, path)
+        assert_no_server_error(client, signed_in, LETTER_PATHS, slug, {"title": "x", "body": "y"})
 
     attempt()
     assert changes_since(before).none

@@ -20,10 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.mail.outbox import queue_email
 from app.mail.transport import OUTBOX_ID_HEADER
 from app.tokens import hash_token
 from tests.conftest import free_port
+from tests.support.factories import queue_notices
 from tests.support.load import Burst, SlowSMTPServer, half_written, plan_sign_ons, summary
 from tests.support.servers import Browserless, Gunicorn, MailWorker
 from tests.support.signing_factories import links_in, make_open_letter
@@ -255,18 +255,7 @@ def test_mail_worker_killed_mid_batch_resends_at_most_the_message_in_flight(
     """300 queued messages, an SMTP server taking 20 ms a message, and `flask mail work`
     killed with SIGKILL twice mid-batch (while a message is in flight), then started again
     until the outbox is empty."""
-    ids = [
-        queue_email(
-            kind="test.notice",
-            to=f"person{n}@example.org",
-            subject=f"Notice {n}",
-            template="mail/emails/notice",
-            context={"heading": "Hello", "body": f"Message number {n}."},
-        )
-        for n in range(300)
-    ]
-    db.session.commit()
-    ids = [message.id for message in ids]
+    ids = queue_notices(300)
     db.session.remove()
 
     smtp = SlowSMTPServer(free_port(), delay=0.02)

@@ -9,27 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.mail.outbox import queue_email
 from app.mail.transport import OUTBOX_ID_HEADER
 from app.mail.worker import send_due
 from app.models import OutboxMessage, OutboxStatus
+from tests.support.factories import queue_notices
 
 pytestmark = pytest.mark.smtp
-
-
-def queue_many(count: int) -> list[int]:
-    messages = [
-        queue_email(
-            kind="test.notice",
-            to=f"person{n}@example.org",
-            subject=f"Notice {n}",
-            template="mail/emails/notice",
-            context={"heading": "Hello", "body": f"Message number {n}."},
-        )
-        for n in range(count)
-    ]
-    db.session.commit()
-    return [m.id for m in messages]
 
 
 def run_in_thread(app, target, *args) -> tuple[threading.Thread, list[BaseException]]:
@@ -53,7 +38,7 @@ def run_in_thread(app, target, *args) -> tuple[threading.Thread, list[BaseExcept
 
 def run_two_workers(app, smtp_server, count: int) -> None:
     with app.app_context():
-        ids = queue_many(count)
+        ids = queue_notices(count)
         db.session.remove()
     start = threading.Barrier(2)
     sent_by: Counter[str] = Counter()
@@ -104,7 +89,7 @@ def test_two_workers_share_the_queue_on_sqlite_too(app, config, smtp_server):
 
 @pytest.mark.postgres
 def test_rows_locked_by_another_worker_are_skipped_not_waited_for(app, app_ctx, smtp_server):
-    ids = queue_many(5)
+    ids = queue_notices(5)
     locked = ids[:2]
     with db.engine.connect() as other:
         # Another worker is in the middle of claiming the first two rows.

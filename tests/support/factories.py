@@ -57,3 +57,21 @@ class Factories:
         db.session.add(Membership(user=user, organization=organization, role=Role(role)))
         db.session.commit()
         return user
+
+
+def queue_notices(count: int) -> list[int]:
+    """`count` plain notices in the outbox, to person0@example.org and on; committed."""
+    from app.mail.outbox import queue_email
+
+    messages = [
+        queue_email(
+            kind="test.notice",
+            to=f"person{n}@example.org",
+            subject=f"Notice {n}",
+            template="mail/emails/notice",
+            context={"heading": "Hello", "body": f"Message number {n}."},
+        )
+        for n in range(count)
+    ]
+    db.session.commit()
+    return [m.id for m in messages]

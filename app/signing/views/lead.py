@@ -54,7 +54,7 @@ def index(slug: str):
     if show not in queries.FILTERS:
         show = "all"
     q = search_words(request.args.get("q"))
-    number = request.args.get("page", 1, type=int)
+    number = request.args.get("page", 1, type=db_int)
     counts = {status.value: n for status, n in queries.status_counts(letter).items()}
     counts["all"] = sum(counts.values())
     page = queries.lead_page(letter, show=show, q=q, number=number)

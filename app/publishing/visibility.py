@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from app.letters.slugs import letter_at
 from app.models import Letter, LetterStatus
-
-
-def letter_by_slug(slug: str) -> Letter | None:
-    return letter_at(slug)
 
 
 def listed_in_api(letter: Letter) -> bool:

@@ -112,7 +112,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return _page_count(self.total, self.size)
 
     @property
     def first(self) -> int:
@@ -123,8 +123,11 @@ class Page:
         return min(self.number * self.size, self.total)
 
 
-def _lead_query(letter: Letter, show: str, q: str) -> sa.Select:
-    material = latest_material_number(letter)
+def _page_count(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def _lead_query(letter: Letter, show: str, q: str, material: int | None) -> sa.Select:
     query = sa.select(Signature).where(Signature.letter_id == letter.id)
     if show in {s.value for s in S}:
         query = query.where(Signature.status == S(show))
@@ -165,8 +168,9 @@ _NEWEST_FIRST = (Signature.created_at.desc(), Signature.id.desc())
 def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
     """Every sign-on of the lead's table, filtered by `show` (see FILTERS) and a search over
     names, email and country; newest first. For the CSV: the page shows `lead_page`."""
-    query = _lead_query(letter, show, q).order_by(*_NEWEST_FIRST)
-    return _rows(letter, db.session.scalars(query).all())
+    material = latest_material_number(letter)
+    query = _lead_query(letter, show, q, material).order_by(*_NEWEST_FIRST)
+    return _rows(letter, db.session.scalars(query).all(), material)
 
 
 def lead_page(
@@ -175,17 +179,17 @@ def lead_page(
     """One page of `lead_rows`: the same few queries whatever the number of sign-ons. A page
     number past the end shows the last page."""
     size = size or PAGE_SIZE
-    query = _lead_query(letter, show, q)
+    material = latest_material_number(letter)
+    query = _lead_query(letter, show, q, material)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    number = min(max(number, 1), max(1, -(-total // size)))
+    number = min(max(number, 1), _page_count(total, size))
     signatures = db.session.scalars(
         query.order_by(*_NEWEST_FIRST).limit(size).offset((number - 1) * size)
     ).all()
-    return Page(_rows(letter, signatures), number, total, size)
+    return Page(_rows(letter, signatures, material), number, total, size)
 
 
-def _rows(letter: Letter, signatures: list[Signature]) -> list[Row]:
-    material = latest_material_number(letter)
+def _rows(letter: Letter, signatures: list[Signature], material: int | None) -> list[Row]:
     invitations = sa.select(Invitation.canonical_email).where(Invitation.letter_id == letter.id)
     if len(signatures) <= PAGE_SIZE:  # a page asks about its own addresses only
         emails = sorted({s.canonical_email for s in signatures})

@@ -6,16 +6,17 @@ from flask import Response, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 
+from app.letters.slugs import letter_at
 from app.models import Letter, LetterStatus
 from app.publishing.final_letter import FinalLetter
 from app.publishing.store import approved_count, load_final_letter
 from app.publishing.views.common import send_export
-from app.publishing.visibility import letter_by_slug, listed_in_api, sign_url
+from app.publishing.visibility import listed_in_api, sign_url
 from app.urls import external_url
 
 
 def _published(slug: str) -> Letter:
-    letter = letter_by_slug(slug)
+    letter = letter_at(slug)
     if letter is None or not letter.published:
         abort(404)
     return letter
@@ -51,7 +52,7 @@ def _count(letter: Letter) -> tuple[int, FinalLetter | None]:
 
 def count_svg(slug: str) -> ResponseReturnValue:
     """A small badge with the count, for partners' websites (<img> or <iframe>)."""
-    letter = letter_by_slug(slug)
+    letter = letter_at(slug)
     if letter is None or not listed_in_api(letter):
         abort(404)
     count, _ = _count(letter)
@@ -73,7 +74,7 @@ def api_letter(slug: str) -> ResponseReturnValue:
     """`/api/v1/letters/<slug>`: title, status, deadline and count of any letter past draft;
     the list once published. `count` is every approved signature, organizations and
     individuals, including those not named publicly."""
-    letter = letter_by_slug(slug)
+    letter = letter_at(slug)
     if letter is None or not listed_in_api(letter):
         abort(404)
     count, fl = _count(letter)

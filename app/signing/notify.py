@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.extensions import db
 from app.invitations import deadline
 from app.mail.outbox import queue_email
 from app.models import Letter, Signature, SignatureStatus
@@ -15,8 +16,13 @@ from app.signing import links
 
 
 def lead_contact(letter: Letter) -> str | None:
-    """The address that answers for the letter (its author while on staff, else an admin)."""
-    return deadline.lead_contact(letter).email
+    """The address that answers for the letter (its author while on staff, else an admin).
+
+    Read without flushing: signing never changes users or memberships, and a flush here
+    would send the pending audit event in a round trip of its own instead of with the email.
+    """
+    with db.session.no_autoflush:
+        return deadline.lead_contact(letter).email
 
 
 def _queue(

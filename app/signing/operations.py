@@ -28,6 +28,7 @@ from app.models import (
     Invitation,
     Letter,
     LetterStatus,
+    LetterVersion,
     Signature,
     SignatureStatus,
     utcnow,
@@ -69,13 +70,13 @@ def sign(
         raise SignOnClosed(refusal)
     if problem := details.problem():
         raise Refused(problem)
-    version = latest_version(letter)
-    if seen_version is not None and seen_version != version.number:
+    canonical = identity.canonical_email(details.email)
+    version_id, version_number = _lock_address_and_read_version(letter.id, canonical)
+    if seen_version is not None and seen_version != version_number:
         raise TextChanged(
             "The letter's text was updated while you were reading it. Please read the current "
             "text below and submit again."
         )
-    canonical = identity.canonical_email(details.email)
     confirmed = invitation is not None and invitation.canonical_email == canonical
     manage_raw, manage_hash = links.new_manage_token()
     # The confirmation link goes in with the row: one statement instead of an insert and an update.
@@ -85,13 +86,13 @@ def sign(
         "letter_id": letter.id,
         "email": details.email.strip(), "canonical_email": canonical,
         "website": rules.normalize_website(details.website), "via": via,
-        "invitation_id": invitation.id if invitation else None, "version_id": version.id,
-        "version_number": version.number, "ip": actor.ip, "user_agent": actor.user_agent,
+        "invitation_id": invitation.id if invitation else None, "version_id": version_id,
+        "version_number": version_number, "ip": actor.ip, "user_agent": actor.user_agent,
         "created_at": now, "manage_token_hash": manage_hash, "status": S.unverified,
         **verify_values,
     }  # fmt: skip
-    new_id = _insert_unless_active(values)
-    if new_id is None:
+    signature = _insert_unless_active(values)
+    if signature is None:
         existing = db.session.scalar(
             sa.select(Signature).where(
                 Signature.letter_id == letter.id,
@@ -103,9 +104,8 @@ def sign(
             notify.send_again(existing, now=now)
             record("signature.signed_again", actor, existing, letter=letter.id, via=via.value)
         return SignResult(SignOutcome.check_email)
-    signature = db.session.get(Signature, new_id)
     record("signature.created", actor, signature, letter=letter.id, via=via.value,
-           version=version.number, kind=details.kind.value)  # fmt: skip
+           version=version_number, kind=details.kind.value)  # fmt: skip
     if confirmed:
         verify(signature, actor=actor, now=now)
         notify.send_signed(signature, manage_raw=manage_raw)
@@ -114,46 +114,68 @@ def sign(
     return SignResult(SignOutcome.check_email, signature)
 
 
-_ADVISORY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
+def _lock_address_and_read_version(letter_id: int, canonical_email: str) -> tuple[int, int]:
+    """The id and number of the letter's current text, read in the statement that (on
+    PostgreSQL) takes the transaction's lock on this letter and mailbox.
+
+    Sign-ons of the same letter and mailbox queue up at that lock until the first one's
+    transaction ends. Without it, a repeat that updates the existing row (a new confirmation
+    link) while another repeat probes the unique index can deadlock; other addresses never
+    wait. One round trip does both because the sign-on is the busiest write there is.
+    """
+    params = {"letter_id": letter_id}
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        digest = hashlib.sha256(f"{letter_id}:{canonical_email}".encode()).digest()
+        params["key"] = int.from_bytes(digest[:8], "big", signed=True)
+    version_id, number = db.session.execute(_version_statement(postgres), params).one()[:2]
+    return version_id, number
+
+
+@functools.cache
+def _version_statement(with_lock: bool) -> sa.Select:
+    columns = [LetterVersion.id, LetterVersion.number]
+    if with_lock:
+        columns.append(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+    return (
+        sa.select(*columns)
+        .where(LetterVersion.letter_id == sa.bindparam("letter_id"))
+        .order_by(LetterVersion.number.desc())
+        .limit(1)
+    )
 
 
 @functools.cache
 def _insert_statement(dialect: str) -> sa.Insert:
     """Built once: the values go in at execution, so SQLAlchemy reuses the compiled form
-    instead of deriving a cache key from some thirty bound values on every sign-on."""
+    instead of deriving a cache key from some thirty bound values on every sign-on. The
+    RETURNING clause gives the new row as a Signature, without reading it back."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert(Signature.__table__)
+        insert(Signature)
         .on_conflict_do_nothing(
             index_elements=["letter_id", "canonical_email"], index_where=_ACTIVE_WHERE
         )
-        .returning(Signature.__table__.c.id)
+        .returning(Signature)
     )
 
 
-def _insert_unless_active(values: dict) -> int | None:
+def _insert_unless_active(values: dict) -> Signature | None:
     """Insert the signature; None if the address already holds an active one on the letter.
 
     `ON CONFLICT DO NOTHING` on the partial unique index: of fifty identical submissions at
     once, the database lets exactly one in and the others learn it without an error.
     """
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Same letter and mailbox queue up here until the first one's transaction ends. Without
-        # it, a repeat that updates the existing row (a new confirmation link) while another
-        # repeat probes the unique index can deadlock; other addresses never wait.
-        digest = hashlib.sha256(f"{values['letter_id']}:{values['canonical_email']}".encode())
-        key = int.from_bytes(digest.digest()[:8], "big", signed=True)
-        db.session.execute(_ADVISORY_LOCK, {"key": key})
     if dialect in ("postgresql", "sqlite"):
-        return db.session.execute(_insert_statement(dialect), values).scalar_one_or_none()
+        return db.session.scalars(_insert_statement(dialect), [values]).first()
     from sqlalchemy.exc import IntegrityError  # other databases: a savepoint as the backstop
 
     try:
         with db.session.begin_nested():
             row = Signature(**values)
             db.session.add(row)
-        return row.id
+        return row
     except IntegrityError:
         return None
 

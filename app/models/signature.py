@@ -38,6 +38,15 @@ class ArrivedVia(enum.StrEnum):
     lead = "lead"  # added by the lead on the signer's behalf (with their consent on record)
 
 
+def listed_name(kind: SignerKind, organization_name: str, acronym: str, signer_name: str) -> str:
+    """The name as listed: "Organization (ACR)" or the individual's name."""
+    if kind is SignerKind.individual:
+        return signer_name
+    if acronym:
+        return f"{organization_name} ({acronym})"
+    return organization_name
+
+
 class Signature(Base):
     """One sign-on to a letter, with its consent trail.
 
@@ -122,12 +131,7 @@ class Signature(Base):
 
     @property
     def display_name(self) -> str:
-        """The name as listed: "Organization (ACR)" or the individual's name."""
-        if self.kind is SignerKind.individual:
-            return self.signer_name
-        if self.acronym:
-            return f"{self.organization_name} ({self.acronym})"
-        return self.organization_name
+        return listed_name(self.kind, self.organization_name, self.acronym, self.signer_name)
 
     @property
     def is_listed(self) -> bool:

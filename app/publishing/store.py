@@ -2,18 +2,25 @@
 
 A constant number of queries whatever the number of signatories: one for the version, one
 for the signatures (no relationship is touched per row), a few for the co-leads.
+
+The live letter of an open letter is built from plain rows, and the app keeps the last few
+it built: a public page with thousands of signatories is read far more often than its list
+changes, and rebuilding it (ordering, numbering, hashing) costs far more than reading it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
+from app.core.recent import recent
 from app.extensions import db
 from app.letters.collaborators import co_lead_organizations
 from app.letters.operations import get_version, latest_version
+from app.letters.printing import date_line
 from app.models import (
     FinalLetterRecord,
     Letter,
@@ -21,8 +28,10 @@ from app.models import (
     LetterVersion,
     Signature,
     SignatureStatus,
+    SignerKind,
     utcnow,
 )
+from app.models.signature import listed_name
 from app.publishing.final_letter import FinalLetter, build_final_letter
 
 
@@ -34,6 +43,42 @@ def approved_signatures(letter: Letter) -> list[Signature]:
             .options(lazyload("*"))
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRow:
+    """An approved signature with only what the list shows and orders by (read-only pages)."""
+
+    id: int
+    kind: SignerKind
+    status: SignatureStatus
+    organization_name: str
+    acronym: str
+    country: str
+    signer_name: str
+    signer_title: str
+    affiliation: str
+    listed_publicly: bool
+    manual_position: int | None
+    created_at: datetime
+    approved_at: datetime | None
+
+    @property
+    def display_name(self) -> str:
+        return listed_name(self.kind, self.organization_name, self.acronym, self.signer_name)
+
+
+_TABLE = Signature.__table__
+_LISTED = sa.select(*(_TABLE.c[name] for name in ListedRow.__slots__)).where(
+    _TABLE.c.letter_id == sa.bindparam("letter_id"),
+    _TABLE.c.status == SignatureStatus.approved,
+)
+
+
+def _listed_rows(letter: Letter) -> list[tuple]:
+    # Through the session's connection: plain tuples, without the ORM's per-row loading.
+    result = db.session.connection().execute(_LISTED, {"letter_id": letter.id})
+    return [tuple(row) for row in result]
 
 
 def all_signatures(letter: Letter) -> dict[int, Signature]:
@@ -68,11 +113,25 @@ def text_version(letter: Letter) -> LetterVersion:
 
 
 def build_live(letter: Letter, now: datetime | None = None) -> FinalLetter:
-    """The letter as it stands now, from the database (a draft until final)."""
+    """The letter as it stands now, from the database (a draft until final).
+
+    Kept by everything it is built from (the letter's columns and its organization's name,
+    the version, the co-leads, the date line, every listed row), so any change to any of
+    them builds it anew and an unchanged list is not rebuilt.
+    """
+    now = now or utcnow()
     co_leads = [org.name for org in co_lead_organizations(letter)] if letter.show_co_leads else []
-    return build_final_letter(
-        letter, text_version(letter), approved_signatures(letter), co_leads, now or utcnow()
-    )
+    version = text_version(letter)
+    rows = _listed_rows(letter)
+    state = tuple(getattr(letter, a.key) for a in sa.inspect(Letter).column_attrs)
+    key = (state, letter.organization.name, version.id, tuple(co_leads),
+           date_line(letter, now), tuple(rows))  # fmt: skip
+    built = recent("live_letters").get(key)
+    if built is None:
+        signatures = [ListedRow(*row) for row in rows]
+        built = build_final_letter(letter, version, signatures, co_leads, now)
+        recent("live_letters").put(key, built)
+    return built
 
 
 def preview_letter(letter: Letter, version: LetterVersion) -> FinalLetter:
@@ -81,9 +140,8 @@ def preview_letter(letter: Letter, version: LetterVersion) -> FinalLetter:
     if letter.status is LetterStatus.final and version.number == letter.final_version_number:
         return load_final_letter(letter)
     co_leads = [org.name for org in co_lead_organizations(letter)] if letter.show_co_leads else []
-    return build_final_letter(
-        letter, version, approved_signatures(letter), co_leads, utcnow(), final=False
-    )
+    signatures = [ListedRow(*row) for row in _listed_rows(letter)]
+    return build_final_letter(letter, version, signatures, co_leads, utcnow(), final=False)
 
 
 def load_final_letter(letter: Letter, now: datetime | None = None) -> FinalLetter:

@@ -1,5 +1,6 @@
 """The public page of a letter still open for sign-on: the app keeps the letter it last built
-and the HTML it last rendered, so every one of these changes must show at once anyway."""
+and the HTML it last rendered, so every one of these changes must show at once anyway. And a
+final letter's frozen data is read whole once, however often its page, API and badge are."""
 
 from __future__ import annotations
 
@@ -89,3 +90,19 @@ def test_an_unchanged_list_is_built_and_rendered_once(letter, client, monkeypatc
     for _ in range(2):
         assert "Gamma Org" in client.get(f"/l/{letter.slug}").get_data(as_text=True)
     assert (len(builds), len(renders)) == (2, 2)
+
+
+def test_a_final_letter_is_read_whole_once_for_page_api_and_badge(lead, client, monkeypatch):
+    from app.publishing.final_letter import FinalLetter
+
+    letter = letter_with(lead, ["Beta Org", "Alpha Org"], status="published")
+    reads = []
+    real = FinalLetter.from_dict.__func__
+    monkeypatch.setattr(FinalLetter, "from_dict",
+                        classmethod(lambda cls, data: reads.append(1) or real(cls, data)))  # fmt: skip
+    for _ in range(2):
+        assert listed(client, letter) == ("2", ["1. Alpha Org", "2. Beta Org"])
+        data = client.get(f"/api/v1/letters/{letter.slug}").get_json()
+        assert [s["name"] for s in data["signatories"]] == ["Alpha Org", "Beta Org"]
+        assert "2 signatures" in client.get(f"/l/{letter.slug}/count.svg").get_data(as_text=True)
+    assert len(reads) == 1

@@ -9,6 +9,7 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from app.models import Letter
+from app.publishing import fonts
 from app.publishing.final_letter import FinalLetter
 from app.publishing.store import build_live
 
@@ -19,6 +20,9 @@ class FinalizeSummary:
     # Listed signers who have not agreed to the latest material change (signing feature).
     unconfirmed: list[Any] = field(default_factory=list)
     signatures_url: str | None = None
+    # Characters the PDF would draw as empty boxes (no installed font has them).
+    undrawable: list[fonts.Undrawable] = field(default_factory=list)
+    font_packages: str = fonts.SUGGESTED_PACKAGES
 
 
 def finalize_summary(letter: Letter) -> FinalizeSummary:
@@ -32,4 +36,5 @@ def finalize_summary(letter: Letter) -> FinalizeSummary:
         signatures_url = url_for("signing.signatures", slug=letter.slug)
     except BuildError:
         signatures_url = None
-    return FinalizeSummary(build_live(letter), unconfirmed, signatures_url)
+    fl = build_live(letter)
+    return FinalizeSummary(fl, unconfirmed, signatures_url, fonts.undrawable(fl) or [])

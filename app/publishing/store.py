@@ -76,7 +76,9 @@ _LISTED = sa.select(*(_TABLE.c[name] for name in ListedRow.__slots__)).where(
 
 
 def _listed_rows(letter: Letter) -> list[tuple]:
-    # Through the session's connection: plain tuples, without the ORM's per-row loading.
+    # Through the session's connection: plain tuples, without the ORM's per-row loading. That
+    # path does not autoflush, so this request's own unflushed changes are flushed first.
+    db.session.flush()
     result = db.session.connection().execute(_LISTED, {"letter_id": letter.id})
     return [tuple(row) for row in result]
 

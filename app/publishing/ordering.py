@@ -54,7 +54,11 @@ def collation_key(name: str) -> tuple:
 
 def same_name(a: str, b: str) -> bool:
     """Whether two organization names are the same, ignoring case and spacing."""
-    return _normal(a).casefold() == _normal(b).casefold()
+    return _folded(a) == _folded(b)
+
+
+def _folded(name: str) -> str:
+    return _normal(name).casefold()
 
 
 def signed_at(signature: Orderable) -> datetime:
@@ -101,9 +105,10 @@ def order_signatures(
 def find_lead(signatures: Sequence[Orderable], lead_name: str) -> int | None:
     """The index of the lead organization's signature, matched on its name (with or without
     its acronym), or None when the lead has not signed."""
+    lead = _folded(lead_name)  # once, not once per signatory
     for index, signature in enumerate(signatures):
         names = {signature.display_name, getattr(signature, "organization_name", "")}
-        if any(name and same_name(name, lead_name) for name in names):
+        if any(name and _folded(name) == lead for name in names):
             return index
     return None
 

@@ -222,6 +222,10 @@ def main() -> dict:
     print(f"  sign-ons answered {signon['requests']}, signatures stored {stored}")
     print("  the floor route reads the letter, checks CSRF and limits, validates the form and")
     print("  renders the answer, and writes nothing: no sign-on on this stack can pass it")
+    figure("signon_vs_floor", signon["rate"] / floor["rate"],
+           "the same app's route that writes nothing")  # fmt: skip
+    figure("floor_vs_bare_insert", floor["rate"] / ceiling["rate"],
+           "the most any sign-on on this stack could reach")  # fmt: skip
     figure("signon_vs_bare_insert", signon["rate"] / ceiling["rate"], "target >= 0.5")
     figure("worker_rss_mb", rss, "target < 150")
     return {"signon": signon, "ceiling": ceiling, "floor": floor, "rss": rss}

@@ -35,6 +35,7 @@ from tests.test_fuzz_letters import (
     row_key,
     saved_rows,
     segment,
+    submit,
 )
 
 PASTED = ["Friends of the Delta <maria@delta.example.org>",
@@ -188,10 +189,7 @@ def test_send_form_with_hostile_fields(client, signed_in, letter):
     @given(data=form_values(valid))
     def attempt(data):
         invited = _invitations(letter)
-        before = saved_rows()
-        response = post(client, path, data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, path, data, signed_in)
         if changes.none:
             return
         # Sent: exactly the rows the preview of that same source offered, nothing else.
@@ -227,10 +225,7 @@ def test_send_what_a_hostile_preview_offered(client, signed_in, letter):
                 "fingerprint": preview.fingerprint if preview else "0" * 64}  # fmt: skip
         data = {k: v for k, v in data.items() if v is not None}
         invited = set(_invitations(letter))
-        before = saved_rows()
-        response = post(client, path, data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, path, data, signed_in)
         if changes.none:
             return
         assert changes.only(added=SEND_ADDS), (data, changes)
@@ -397,10 +392,9 @@ def test_address_book_picked_rows(client, signed_in, book, letter):
         }),
     )  # fmt: skip
     def attempt(picked, values):
-        before = saved_rows()
-        response = post(client, path, {"contact": picked, **values}, signed_in)
-        assert response.status_code < 500, (picked, values)
-        changes = changes_since(before)
+        response, changes = submit(
+            client, path, {"contact": picked, **values}, signed_in, note=(picked, values)
+        )
         if values.get("action") not in ("group", "ungroup"):
             assert changes.none, (picked, values)
         else:
@@ -434,10 +428,7 @@ def test_address_book_partner_and_contact_forms(client, signed_in, book):
         )
         if target == "partner" and db.session.get(Partner, partner.id) is None:
             return  # merged away by an earlier example
-        before = saved_rows()
-        response = post(client, path, data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, path, data, signed_in)
         if response.status_code != 302:
             assert changes.none, data
         else:

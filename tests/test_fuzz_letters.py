@@ -135,6 +135,14 @@ def post(client, path: str, data: dict, token: str, **kw):
     return client.post(path, data={**data, "csrf_token": token}, **kw)
 
 
+def submit(client, path: str, data: dict, token: str, note=None):  # noqa: ANN001
+    """Post a form, which must never be a server error; the response and what it changed."""
+    before = saved_rows()
+    response = post(client, path, data, token)
+    assert response.status_code < 500, data if note is None else note
+    return response, changes_since(before)
+
+
 # Fixtures: a lead signed in, with a draft letter of two versions and an open one.
 
 
@@ -166,10 +174,7 @@ def test_new_letter_form(client, lead, signed_in, draft):
     @given(data=form_values(valid), copy=NASTY)
     def attempt(data, copy):
         assert client.get(f"/letters/new?copy={quote(copy)}").status_code < 500
-        before = saved_rows()
-        response = post(client, "/letters/new", data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, "/letters/new", data, signed_in)
         if response.status_code != 302:
             assert changes.none, data
             return
@@ -447,10 +452,7 @@ def test_collaborator_form(client, lead, make, signed_in, draft):
         remove=NUMBERS,
     )
     def attempt(data, remove):
-        before = saved_rows()
-        response = post(client, path, data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, path, data, signed_in)
         if response.status_code != 302:
             assert changes.none, (data, response.status_code, changes)
         else:
@@ -511,10 +513,7 @@ def test_recipient_book_forms(client, lead, signed_in):
         assert client.get(f"/letters/book?org={quote(org)}").status_code < 500, org
         path = "/letters/book" if target == "add" else f"/letters/book/{entry_id}/edit"
         old = _book_address(entry_id)
-        before = saved_rows()
-        response = post(client, path, data, signed_in)
-        assert response.status_code < 500, data
-        changes = changes_since(before)
+        response, changes = submit(client, path, data, signed_in)
         if response.status_code != 302:
             assert changes.none, data
             return

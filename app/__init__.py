@@ -12,6 +12,8 @@ import config as settings
 BLUEPRINTS = (
     "app.core.routes",
     "app.auth.routes",
+    "app.auth.two_factor_routes",
+    "app.auth.passkey_routes",
     "app.orgs.routes",
     "app.mail.routes",
     "app.letters.routes",

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.actor import actor_from_request
 from app.auth import operations as ops
+from app.auth import pending_login, two_factor
 from app.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -112,6 +113,11 @@ def login():
             db.session.commit()  # keeps the audit event of a failed attempt
             form.form_errors.append(str(refusal))
             return render_template("auth/login.html", form=form), 200
+        if two_factor.has_second_factor(user):
+            # Not logged in yet: the second step finishes the login (two_factor_routes).
+            pending_login.begin(user, safe_next(form.next.data))
+            db.session.commit()
+            return redirect(url_for("two_factor.second_step"))
         # A new session at every login: nothing from before it (fixation) carries over.
         session.clear()
         ops.log_in(user, actor)

@@ -7,7 +7,7 @@ and logging in always starts a new token (no session fixation).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -51,6 +51,7 @@ def load_user(raw: str) -> User | None:
         return None
     user = row.user
     user.session_token = raw
+    user.session_last_seen = row.last_seen_at
     return user
 
 
@@ -59,3 +60,30 @@ def end_other_sessions(user_id: int, keep: str | None) -> None:
     if keep:
         query = query.where(LoginSession.token_hash != hash_token(keep))
     db.session.execute(query)
+
+
+def sessions_of(user_id: int) -> list[LoginSession]:
+    return list(
+        db.session.execute(
+            sa.select(LoginSession)
+            .where(LoginSession.user_id == user_id)
+            .order_by(LoginSession.last_seen_at.desc())
+        ).scalars()
+    )
+
+
+def is_current(row: LoginSession, raw: str | None) -> bool:
+    return bool(raw) and row.token_hash == hash_token(raw)
+
+
+def touch(raw: str | None, last_seen: datetime | None) -> bool:
+    """Note that this browser was seen now (at most once a minute); True if a row changed."""
+    now = utcnow()
+    if not raw or (last_seen is not None and now - last_seen < timedelta(minutes=1)):
+        return False
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token_hash == hash_token(raw))
+        .values(last_seen_at=now)
+    )
+    return True

@@ -14,7 +14,9 @@ from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.partner import Partner
 from app.models.partner_contact import PartnerContact
 from app.models.partner_group import PartnerGroup, partner_group_members
+from app.models.passkey import Passkey
 from app.models.recipient import RecipientBookEntry
+from app.models.recovery_code import RecoveryCode
 from app.models.reminder_sent import ReminderSent
 from app.models.signature import (
     ACTIVE_STATUSES,
@@ -25,11 +27,14 @@ from app.models.signature import (
 )
 from app.models.signature_link import SignatureLink
 from app.models.token import AccountToken, TokenPurpose
+from app.models.totp import TotpCredential
 from app.models.user import LoginSession, User
+from app.models.webauthn_challenge import ChallengePurpose, WebAuthnChallenge
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ArrivedVia",
+    "ChallengePurpose",
     "Signature",
     "SignatureLink",
     "SignatureStatus",
@@ -58,12 +63,16 @@ __all__ = [
     "Partner",
     "PartnerContact",
     "PartnerGroup",
+    "Passkey",
     "RecipientBookEntry",
+    "RecoveryCode",
     "ReminderSent",
     "Role",
     "SignatoryOrder",
     "TokenPurpose",
+    "TotpCredential",
     "User",
+    "WebAuthnChallenge",
     "partner_group_members",
     "utcnow",
 ]

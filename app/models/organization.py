@@ -23,6 +23,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     website: Mapped[str | None] = mapped_column(sa.String(300))
+    # Set by an admin: every member needs a second factor (app.orgs.policy).
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

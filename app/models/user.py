@@ -32,6 +32,8 @@ class User(Base):
     # Set by the login code to the token of the session this object was loaded for, so
     # Flask-Login stores the session token, not the user id, in the cookie.
     session_token = None
+    # When that session was last seen, as loaded (the sessions page shows it).
+    session_last_seen = None
 
     @property
     def is_verified(self) -> bool:

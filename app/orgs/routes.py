@@ -5,10 +5,12 @@ from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
 from app.auth.forms import ConfirmForm
+from app.auth.two_factor_forms import RequireTwoFactorForm
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Role
 from app.orgs import operations as ops
+from app.orgs import policy
 from app.orgs.forms import InviteColleagueForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
@@ -89,3 +91,26 @@ def join(token: str):
         flash(f"You joined {organization.name}.", "success")
         return redirect(url_for("orgs.home"))
     return render_template("orgs/join.html", invitation=check.invitation, problem=None, form=form)
+
+
+@bp.post("/<int:org_id>/two-factor")
+@login_required
+def two_factor_policy(org_id: int):
+    form = RequireTwoFactorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        organization = policy.set_two_factor_requirement(
+            org_id, bool(form.required.data), current_user, actor_from_request()
+        )
+    except NotAllowed:
+        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("orgs.home"))
+    db.session.commit()
+    if organization.require_two_factor:
+        flash("Every member now needs a second factor to use their account.", "success")
+    else:
+        flash("A second factor is now optional for members.", "success")
+    return redirect(url_for("orgs.home"))

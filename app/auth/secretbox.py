@@ -25,7 +25,10 @@ def _fernet(secret_key: str | bytes) -> Fernet:
 
 
 def _box() -> MultiFernet:
-    keys = [current_app.config["SECRET_KEY"], *current_app.config.get("SECRET_KEY_FALLBACKS", [])]
+    keys = [
+        current_app.config["SECRET_KEY"],
+        *(current_app.config.get("SECRET_KEY_FALLBACKS") or []),
+    ]
     return MultiFernet([_fernet(k) for k in keys if k])
 
 

@@ -160,3 +160,14 @@ def test_removing_the_last_passkey_turns_the_second_factor_off(make, client, app
     assert "auth.passkey_removed" in recorded and "auth.two_factor_disabled" in recorded
     log_out(client)
     assert login(client, "lead@example.org").headers["Location"] == "/letters/"
+
+
+def test_no_passkeys_on_a_site_reached_by_an_ip_address(make, client, config):
+    # Browsers refuse an IP address as a passkey's site: say so instead of failing later.
+    config["BASE_URL"] = "http://127.0.0.1:5000"
+    make.user("lead@example.org")
+    login(client, "lead@example.org")
+    page = client.get("/auth/two-factor").get_data(as_text=True)
+    assert "Add a passkey" not in page and "not by an IP" in page
+    refused = post_json(client, "/auth/passkeys/register/options", {}, "/auth/two-factor")
+    assert refused.status_code == 400 and "host name" in refused.get_json()["error"]

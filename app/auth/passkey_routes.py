@@ -38,7 +38,10 @@ def _credential_text() -> str:
 @bp.post("/register/options")
 @login_required
 def register_options():
-    options = passkeys.registration_options(current_user)
+    try:
+        options = passkeys.registration_options(current_user)
+    except Refused as refusal:
+        return _refused(refusal.message)
     db.session.commit()
     return _json_options(options)
 

@@ -8,6 +8,7 @@ accepted, so a passkey answer made for another site is refused.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -53,6 +54,16 @@ def relying_party() -> tuple[str, str]:
     """(rp_id, origin) from BASE_URL: the host name, and scheme://host[:port]."""
     parts = urlsplit(current_app.config["BASE_URL"])
     return parts.hostname or "localhost", f"{parts.scheme}://{parts.netloc}"
+
+
+def available() -> bool:
+    """Browsers accept only a host name as a passkey's site, never an IP address."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host)
+    return False
 
 
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
@@ -117,7 +128,12 @@ def _claim_challenge(user: User, purpose: ChallengePurpose, challenge: str) -> b
     return base64url_to_bytes(challenge)
 
 
+UNAVAILABLE = "Passkeys work only when this site is reached by a host name (BASE_URL)."
+
+
 def registration_options(user: User) -> str:
+    if not available():
+        raise Refused(UNAVAILABLE)
     rp_id, _ = relying_party()
     options = generate_registration_options(
         rp_id=rp_id,
@@ -174,6 +190,8 @@ def register(user: User, credential_json: str, name: str, actor: Actor) -> Passk
 
 
 def authentication_options(user: User) -> str:
+    if not available():
+        raise Refused(UNAVAILABLE)
     descriptors = _descriptors(user)
     if not descriptors:
         raise Refused("Your account has no passkey. Use a code instead.")

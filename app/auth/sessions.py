@@ -77,9 +77,12 @@ def is_current(row: LoginSession, raw: str | None) -> bool:
 
 
 def touch(raw: str | None, last_seen: datetime | None) -> bool:
-    """Note that this browser was seen now (at most once a minute); True if a row changed."""
+    """Note that this browser was seen now; True if a row changed.
+
+    At most every few minutes: a page view does not write to the database each time.
+    """
     now = utcnow()
-    if not raw or (last_seen is not None and now - last_seen < timedelta(minutes=1)):
+    if not raw or (last_seen is not None and now - last_seen < timedelta(minutes=5)):
         return False
     db.session.execute(
         sa.update(LoginSession)

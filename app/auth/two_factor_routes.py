@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.actor import actor_from_request
-from app.auth import browsers, pending_login, sessions
+from app.auth import browsers, passkeys, pending_login, sessions
 from app.auth import operations as auth_ops
 from app.auth import two_factor as tf
 from app.auth.forms import ConfirmForm
@@ -77,6 +77,7 @@ def _setup_page(form: CodeForm | None = None, status: int = 200):
         "recovery_left": tf.unused_recovery_codes(user),
         "required": tf.required_for(user),
         "passkey_form": PasskeyNameForm(),
+        "passkeys_available": passkeys.available(),
         "confirm_form": ConfirmForm(),
     }
     if not context["totp_enabled"]:
@@ -170,7 +171,7 @@ def second_step():
             form.code.errors = [*form.code.errors, refusal.message]
         else:
             return finish_login(user)
-    has_passkeys = bool(tf.passkeys_of(user))
+    has_passkeys = bool(tf.passkeys_of(user)) and passkeys.available()
     status = 400 if form.errors else 200
     return render_template(
         "auth/second_step.html", form=form, has_passkeys=has_passkeys, has_totp=tf.has_totp(user)

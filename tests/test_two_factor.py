@@ -8,6 +8,8 @@ import time
 
 import pyotp
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import AuditEvent, LoginSession, RecoveryCode, Role, TotpCredential, User
@@ -272,3 +274,51 @@ def test_nobody_ends_another_accounts_session(make, app):
     response = mine.post(f"/auth/sessions/{other_row.id}/end", data={"csrf_token": token})
     assert response.status_code == 404
     assert theirs.get("/letters/").status_code == 200
+
+
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+NASTY = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["", " ", "\x00", "\u202e", "٣٣٣٣٣٣", "１２３４５６", "a" * 20000, "-" * 40]),
+)
+
+
+def test_odd_codes_are_refused_never_an_error(make, app, config):
+    make.user("lead@example.org")
+    setup_browser, step_browser = app.test_client(), app.test_client()
+    login(setup_browser, "lead@example.org")
+    setup_token = csrf_token(setup_browser, "/auth/two-factor")
+    account_token = csrf_token(setup_browser, "/auth/account")
+
+    @FUZZ
+    @given(value=NASTY)
+    def setup_and_disable(value):
+        response = setup_browser.post(
+            "/auth/two-factor", data={"code": value, "csrf_token": setup_token}
+        )
+        assert response.status_code == 400, value
+        response = setup_browser.post(
+            "/auth/two-factor/disable", data={"proof": value, "csrf_token": account_token}
+        )
+        assert response.status_code == 302, value
+
+    setup_and_disable()
+    set_up_totp(setup_browser)
+    login(step_browser, "lead@example.org")
+    step_token = csrf_token(step_browser, "/auth/login/second-step")
+
+    @FUZZ
+    @given(value=NASTY)
+    def second(value):
+        response = step_browser.post(
+            "/auth/login/second-step", data={"code": value, "csrf_token": step_token}
+        )
+        assert response.status_code == 400, value
+
+    config["TWO_FACTOR_MAX_FAILURES"] = 1000
+    second()
+    assert step_browser.get("/letters/").status_code == 302

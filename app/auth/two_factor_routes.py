@@ -78,7 +78,6 @@ def _setup_page(form: CodeForm | None = None, status: int = 200):
         "required": tf.required_for(user),
         "passkey_form": PasskeyNameForm(),
         "passkeys_available": passkeys.available(),
-        "confirm_form": ConfirmForm(),
     }
     if not context["totp_enabled"]:
         secret = tf.begin_totp_setup(user)

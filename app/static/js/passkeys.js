@@ -94,11 +94,12 @@
     var button = region.querySelector("[data-passkey-start]");
     var status = region.querySelector("[data-passkey-status]");
     var csrf = region.getAttribute("data-csrf");
+    // The button is hidden in the page: without this file it could do nothing.
     if (!window.PublicKeyCredential || !navigator.credentials) {
-      button.disabled = true;
       status.textContent = "This browser cannot use passkeys.";
       return;
     }
+    button.hidden = false;
     button.addEventListener("click", function () {
       button.disabled = true;
       status.textContent = "Waiting for your passkey…";

@@ -7,6 +7,7 @@ import re
 import time
 
 import pyotp
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -322,3 +323,17 @@ def test_odd_codes_are_refused_never_an_error(make, app, config):
     config["TWO_FACTOR_MAX_FAILURES"] = 1000
     second()
     assert step_browser.get("/letters/").status_code == 302
+
+
+def test_secrets_survive_a_secret_key_rotation_with_a_fallback(app_ctx, config):
+    from app.auth.secretbox import UnreadableSecret, seal, unseal
+
+    sealed = seal("JBSWY3DPEHPK3PXP")
+    assert "JBSWY3DPEHPK3PXP" not in sealed
+    old_key = config["SECRET_KEY"]
+    config["SECRET_KEY"] = "a new secret key"
+    config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert unseal(sealed) == "JBSWY3DPEHPK3PXP"
+    config["SECRET_KEY_FALLBACKS"] = []
+    with pytest.raises(UnreadableSecret):
+        unseal(sealed)

@@ -107,7 +107,11 @@ def confirm_totp(user: User, code: str, actor: Actor) -> list[str]:
     credential = totp_of(user)
     if credential is None or credential.confirmed_at is not None:
         raise Refused("Open this page again to start setting up an authenticator app.")
-    timecode = _matching_timecode(unseal(credential.secret_encrypted), code)
+    try:
+        secret = unseal(credential.secret_encrypted)
+    except UnreadableSecret as exc:
+        raise Refused("Open this page again to start setting up an authenticator app.") from exc
+    timecode = _matching_timecode(secret, code)
     if timecode is None:
         raise Refused(
             "That code is not right. Check that the time on your phone is correct and "

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
+from app.mail.worker import send_due
 from app.models import AuditEvent, LoginSession, RecoveryCode, Role, TotpCredential, User
 from tests.conftest import csrf_token, login, post_form
 
@@ -214,7 +215,11 @@ def test_an_admin_requires_it_and_members_are_sent_to_set_it_up(make, app):
     assert "Set up your own second factor first" in admin.get("/orgs/").get_data(as_text=True)
     set_up_totp(admin)
     post_form(admin, path, {"required": "y"}, token_from="/orgs/")
-    assert "Every member now needs a second factor" in admin.get("/orgs/").get_data(as_text=True)
+    org_page = admin.get("/orgs/").get_data(as_text=True)
+    assert "Every member now needs a second factor" in org_page
+    # The admin sees who has one: the admin does, the member not yet.
+    assert re.search(r"admin@example.org</td><td>admin</td>\s*<td>On</td>", org_page)
+    assert re.search(r"member@example.org</td><td>member</td>\s*<td>Off</td>", org_page)
 
     # The member logs in and can reach only the set-up page (and log out) until it is done.
     assert login(member, "member@example.org").status_code == 302
@@ -337,3 +342,31 @@ def test_secrets_survive_a_secret_key_rotation_with_a_fallback(app_ctx, config):
     config["SECRET_KEY_FALLBACKS"] = []
     with pytest.raises(UnreadableSecret):
         unseal(sealed)
+
+
+@pytest.mark.smtp
+def test_the_owner_hears_of_each_change_by_email(make, client, app, smtp_server):
+    make.user("lead@example.org", name="Amara Osei")
+    login(client, "lead@example.org")
+    _, codes = set_up_totp(client)
+    log_out(client)
+    login(client, "lead@example.org")
+    second_step(client, codes[0])
+    post_form(
+        client,
+        "/auth/two-factor/disable",
+        {"proof": "correct horse battery"},
+        token_from="/auth/account",
+    )
+    with app.app_context():
+        send_due(worker_id="test")
+    smtp_server.wait_for(3)
+    subjects = [m.subject for m in smtp_server.to("lead@example.org")]
+    assert subjects == [
+        "An authenticator app now protects your account",
+        "A recovery code was used on your account",
+        "The second factor of your account is turned off",
+    ]
+    used = smtp_server.to("lead@example.org")[1]
+    assert "You have 9 left" in used.text and "/auth/sessions" in used.text
+    assert codes[1] not in used.text and "Amara Osei" in used.html

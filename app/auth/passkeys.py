@@ -34,7 +34,7 @@ from webauthn.helpers.structs import (
 
 from app.actor import Actor
 from app.audit import record
-from app.auth.two_factor import has_totp, passkeys_of, required_for
+from app.auth.two_factor import has_totp, notify, passkeys_of, required_for
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
@@ -186,6 +186,12 @@ def register(user: User, credential_json: str, name: str, actor: Actor) -> Passk
     record("auth.passkey_added", actor, passkey, user_id=user.id, name=passkey.name)
     if first_factor:
         record("auth.two_factor_enabled", actor, user, method="passkey")
+    notify(
+        user,
+        "A passkey was added to your account",
+        f"The passkey “{passkey.name}” was added to your account: it can now stand in for "
+        "the second step of logging in.",
+    )
     return passkey
 
 
@@ -244,10 +250,16 @@ def remove(user: User, passkey_id: int, actor: Actor) -> None:
             "Your organization requires a second factor: add another one before removing "
             "your last passkey."
         )
-    record("auth.passkey_removed", actor, passkey, user_id=user.id, name=passkey.name)
+    name = passkey.name
+    record("auth.passkey_removed", actor, passkey, user_id=user.id, name=name)
     db.session.delete(passkey)
     db.session.flush()
     if not has_totp(user) and not passkeys_of(user):
         # The last factor is gone: recovery codes would otherwise stand in for nothing.
         db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
         record("auth.two_factor_disabled", actor, user)
+    notify(
+        user,
+        "A passkey was removed from your account",
+        f"The passkey “{name}” was removed from your account.",
+    )

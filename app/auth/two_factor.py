@@ -24,8 +24,10 @@ from app.audit import record
 from app.auth.secretbox import UnreadableSecret, seal, unseal
 from app.errors import Refused
 from app.extensions import db
+from app.mail.outbox import queue_email
 from app.models import AuditEvent, Passkey, RecoveryCode, TotpCredential, User, utcnow
 from app.tokens import hash_token, same_secret
+from app.urls import external_url
 
 RECOVERY_CODE_COUNT = 10
 FAILED = "auth.two_factor_failed"
@@ -65,6 +67,23 @@ def unused_recovery_codes(user: User) -> int:
         sa.select(sa.func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+
+
+def notify(user: User, subject: str, what: str) -> None:
+    """Tell the account's owner of a change to how it logs in (a takeover shows up here)."""
+    queue_email(
+        kind="auth.security_notice",
+        to=user.email,
+        subject=subject,
+        template="auth/emails/security_notice",
+        context={
+            "user": user,
+            "what": what,
+            "account_url": external_url("auth.account"),
+            "sessions_url": external_url("two_factor.browser_sessions"),
+        },
+        ref=user,
     )
 
 
@@ -120,6 +139,12 @@ def confirm_totp(user: User, code: str, actor: Actor) -> list[str]:
     credential.confirmed_at = utcnow()
     credential.last_timecode = timecode
     record("auth.two_factor_enabled", actor, user, method="totp")
+    notify(
+        user,
+        "An authenticator app now protects your account",
+        "An authenticator app was set up as the second factor of your account. Logging in "
+        "now needs a code from it as well as your password.",
+    )
     return new_recovery_codes(user, actor)
 
 
@@ -228,7 +253,14 @@ def verify_code(user: User, code: str, actor: Actor) -> str:
     if _use_totp(user, code):
         return "totp"
     if _use_recovery_code(user, code):
-        record("auth.recovery_code_used", actor, user, left=unused_recovery_codes(user))
+        left = unused_recovery_codes(user)
+        record("auth.recovery_code_used", actor, user, left=left)
+        notify(
+            user,
+            "A recovery code was used on your account",
+            f"A recovery code was used to log in to your account. You have {left} left; "
+            "you can make new ones on the second factor page.",
+        )
         return "recovery"
     record(FAILED, actor, user)
     raise Refused("That code is not right, or it has already been used.")
@@ -255,3 +287,8 @@ def disable(user: User, proof: str, actor: Actor) -> None:
     for model in (TotpCredential, RecoveryCode, Passkey):
         db.session.execute(sa.delete(model).where(model.user_id == user.id))
     record("auth.two_factor_disabled", actor, user)
+    notify(
+        user,
+        "The second factor of your account is turned off",
+        "The second factor of your account was turned off: your password alone now logs in.",
+    )

@@ -66,7 +66,7 @@ def _two_factor_status():
     def two_factor_enabled() -> bool:
         return current_user.is_authenticated and tf.has_second_factor(current_user)
 
-    return {"two_factor_enabled": two_factor_enabled}
+    return {"two_factor_enabled": two_factor_enabled, "has_second_factor": tf.has_second_factor}
 
 
 def _setup_page(form: CodeForm | None = None, status: int = 200):

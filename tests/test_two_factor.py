@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 
 import pyotp
 import pytest
@@ -370,3 +372,31 @@ def test_the_owner_hears_of_each_change_by_email(make, client, app, smtp_server)
     used = smtp_server.to("lead@example.org")[1]
     assert "You have 9 left" in used.text and "/auth/sessions" in used.text
     assert codes[1] not in used.text and "Amara Osei" in used.html
+
+
+def _all_at_once(browsers: list, value: str) -> list[int]:
+    """The same code sent from every browser at the same moment; their answers' statuses."""
+    tokens = [csrf_token(b, "/auth/login/second-step") for b in browsers]
+    barrier = Barrier(len(browsers))
+
+    def attempt(i: int) -> int:
+        barrier.wait()
+        data = {"code": value, "csrf_token": tokens[i]}
+        return browsers[i].post("/auth/login/second-step", data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+        return list(pool.map(attempt, range(len(browsers))))
+
+
+def test_one_code_sent_from_many_browsers_at_once_logs_in_once(make, app):
+    make.user("lead@example.org")
+    owner = app.test_client()
+    login(owner, "lead@example.org")
+    secret, codes = set_up_totp(owner)
+    browsers = [app.test_client() for _ in range(6)]
+    for browser in browsers:
+        login(browser, "lead@example.org")
+    for value in (code(secret, 1), codes[0]):
+        statuses = _all_at_once(browsers, value)
+        assert sorted(statuses) == [302] + [400] * (len(browsers) - 1), (value, statuses)
+        browsers = [b for b, s in zip(browsers, statuses, strict=True) if s != 302]

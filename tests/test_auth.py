@@ -274,7 +274,8 @@ def test_every_account_change_is_audited(make, client, app):
     login(client, "lead@example.org")
     post_form(client, "/auth/logout", {}, token_from="/orgs/")
     with app.app_context():
-        actions = [e.action for e in db.session.execute(sa.select(AuditEvent)).scalars()]
+        query = sa.select(AuditEvent).order_by(AuditEvent.id)
+        actions = [e.action for e in db.session.execute(query).scalars()]
         assert actions == ["auth.login", "auth.logout"]
         event = db.session.execute(sa.select(AuditEvent)).scalars().first()
         assert event.ip == "127.0.0.1"

@@ -12,14 +12,18 @@ from app.invitations import tracking
 from app.letters.operations import latest_version
 from app.letters.printing import build_printed
 from app.models import ArrivedVia, Invitation, Letter, SignerKind, utcnow
+from app.publishing.visibility import public_before_publication
 from app.signing import limits, operations, queries, states
 from app.signing.forms import IndividualSignForm, OrganizationSignForm, ResendForm
 
 
 def _public_letter(slug: str) -> Letter:
     letter = queries.letter_by_slug(slug)
-    # A letter never opened for sign-on does not exist for the public (its title stays private).
+    # A letter never opened for sign-on, or one signed by invitation only and not yet
+    # published, does not exist for the public: its title, count and deadline stay private.
     if letter is None or letter.opened_at is None:
+        abort(404)
+    if not letter.published and not public_before_publication(letter):
         abort(404)
     return letter
 

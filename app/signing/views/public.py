@@ -130,10 +130,11 @@ def sign_invited(token: str):
     letter = invitation.letter
     if refusal := tracking.link_refusal(invitation):
         return _closed(letter, refusal, 409 if _posted() else 200)
-    if not _posted():
-        # Only a tracking mark for the lead ("opened"); nothing about consent changes on GET.
-        tracking.mark_opened(invitation, utcnow())
-        db.session.commit()
+    if _posted():
+        # "Opened" is the person's first interaction, never the GET: mail scanners follow
+        # every link in a message, and counting them as readers skews the lead's funnel.
+        if tracking.mark_opened(invitation, utcnow()):
+            db.session.commit()  # kept whatever the answer (a form with mistakes is a visit)
     if refusal := states.sign_on_refusal(letter, now=utcnow(), via=ArrivedVia.invitation):
         return _closed(letter, refusal, 409 if _posted() else 200)
     form = OrganizationSignForm()
@@ -147,6 +148,18 @@ def sign_invited(token: str):
                        invitation=invitation)  # fmt: skip
     return _render_form(letter, form, kind=SignerKind.organization, action=action,
                         invitation=invitation)  # fmt: skip
+
+
+@limits.sign_per_client
+def opened(token: str):
+    """The sign page's script says a person is reading it (first focus, scroll or key): the
+    invitation counts as opened. A POST with the page's CSRF token, so no scanner sends it."""
+    invitation = tracking.find_by_token(token)
+    if invitation is None:
+        abort(404)
+    tracking.mark_opened(invitation, utcnow())
+    db.session.commit()
+    return "", 204
 
 
 @limits.sign_per_client

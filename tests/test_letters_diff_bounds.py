@@ -60,6 +60,11 @@ def test_repetitive_texts_that_defeat_matching_stay_bounded():
         ("the " * 25_000, "and the " * 12_500),
         ("\n".join(f"x{i} the" for i in range(3000)), "\n".join(f"the y{i}" for i in range(3000))),
         ("the cat sat on the mat. " * 4000, "the dog sat on a mat. " * 4000),
+        # A shared word every 113 words: few pairs, but difflib splits at each of them.
+        (
+            " ".join("c" if i % 113 == 0 else f"x{i}" for i in range(16_000)),
+            " ".join("c" if i % 113 == 0 else f"y{i}" for i in range(16_000)),
+        ),
     ]
     for old, new in cases:
         seconds, segments = timed(old, new)

@@ -21,15 +21,18 @@ if TYPE_CHECKING:
 # spaces are never matched on their own (matching every space to every space made the diff
 # cubic). Only leading whitespace of a text is a token by itself.
 _TOKEN = re.compile(r"\w+(?:['’\-]\w+)*\s*|[^\w\s]\s*|\s+")
-_LINE = re.compile(r"[^\n]*(?:\n|$)")
+# A line carries the blank lines after it (blank lines matched with each other were most of
+# the pairs of a long text).
+_LINE = re.compile(r"[^\n]*(?:\n\s*|$)")
 _PARAGRAPH = re.compile(r"\s*\S.*?(?:\n[ \t]*\n\s*|\s*$)|\s+$", re.S)
 
-# How much matching difflib may do for one diff: the pairs of equal units it may have to
-# consider (a token that occurs 30 times in each text makes 900), for all levels and blocks
-# together. Past it the diff is taken at a coarser level (lines, then paragraphs) and refined
-# only inside the blocks that changed, so the work stays bounded however long or repetitive
-# the texts are (difflib's time grows faster than the pairs: 20,000 is ~50 ms at worst).
-PAIR_BUDGET = 20_000
+# How much matching one diff may do, in steps: each search for the longest match costs the
+# units it looks at plus the pairs of equal units it must consider (a word that occurs 30
+# times on each side makes 900). When a level of detail would cost more than what is left,
+# the diff is taken at a coarser level (lines, then paragraphs) and refined only inside the
+# blocks that changed, so the work is bounded however long or repetitive the texts are
+# (difflib alone is cubic on texts that share few words). 100,000 steps: a few tenths of a second at most.
+WORK_BUDGET = 100_000
 
 
 @dataclass(frozen=True)
@@ -70,59 +73,82 @@ def _key(unit: str) -> str:
     return " ".join(unit.split())
 
 
-# Finest first: the diff is taken at the finest level whose matching fits the budget.
+# Finest first; a diff starts at the coarsest and refines what changed.
 _LEVELS: tuple[Callable[[str], list[str]], ...] = (tokenize, _lines, _paragraphs)
 
 Run = tuple[str, str, str]  # (tag, old text, new text)
 
 
-def _runs(old: str, new: str, budget: list[int], coarsest: int = len(_LEVELS) - 1) -> list[Run]:
-    for level in range(coarsest + 1):
-        a, b = _LEVELS[level](old), _LEVELS[level](new)
-        ka, kb = [_key(u) for u in a], [_key(u) for u in b]
-        # Common ends cost nothing to match and are most of a typical edit.
-        head = 0
-        while head < min(len(ka), len(kb)) and ka[head] == kb[head]:
-            head += 1
-        tail = 0
-        while tail < min(len(ka), len(kb)) - head and ka[-1 - tail] == kb[-1 - tail]:
-            tail += 1
-        mid_a, mid_b = ka[head : len(ka) - tail], kb[head : len(kb) - tail]
-        if not _within_budget(mid_a, mid_b, budget):
+def _runs(old: str, new: str, budget: list[int], level: int = len(_LEVELS) - 1) -> list[Run]:
+    """The edit at `level` (paragraphs, lines, tokens), each changed block refined at the
+    next finer level while the budget lasts; what it cannot afford stays one change."""
+    a, b = _LEVELS[level](old), _LEVELS[level](new)
+    ka, kb = [_key(u) for u in a], [_key(u) for u in b]
+    # Common ends cost nothing to match and are most of a typical edit.
+    head = 0
+    while head < min(len(ka), len(kb)) and ka[head] == kb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(ka), len(kb)) - head and ka[-1 - tail] == kb[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = ka[head : len(ka) - tail], kb[head : len(kb) - tail]
+    opcodes = _opcodes(mid_a, mid_b, budget)
+    if opcodes is None:
+        opcodes = [("replace", 0, len(mid_a), 0, len(mid_b))] if mid_a or mid_b else []
+        level = 0  # nothing finer is affordable either
+    runs: list[Run] = []
+    if head:
+        runs.append(("equal", "".join(a[:head]), "".join(b[:head])))
+    for tag, i1, i2, j1, j2 in opcodes:
+        old_text = "".join(a[head + i1 : head + i2])
+        new_text = "".join(b[head + j1 : head + j2])
+        if tag == "replace" and level > 0:
+            runs.extend(_runs(old_text, new_text, budget, level - 1))
+        else:
+            runs.append((tag, old_text, new_text))
+    if tail:
+        runs.append(("equal", "".join(a[len(a) - tail :]), "".join(b[len(b) - tail :])))
+    return runs
+
+
+def _opcodes(a: list[str], b: list[str], budget: list[int]) -> list[tuple] | None:
+    """difflib's opcodes from `a` to `b` (its matching, our loop, so the steps are counted),
+    or None when finding them would take more steps than are left in `budget`."""
+    matcher = SequenceMatcher(a=a, b=b, autojunk=False)
+    left = budget[0]
+    blocks, ranges = [], [(0, len(a), 0, len(b))]
+    while ranges:
+        alo, ahi, blo, bhi = ranges.pop()
+        if alo >= ahi or blo >= bhi:
             continue
-        runs: list[Run] = []
-        if head:
-            runs.append(("equal", "".join(a[:head]), "".join(b[:head])))
-        matcher = SequenceMatcher(a=mid_a, b=mid_b, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            old_text = "".join(a[head + i1 : head + i2])
-            new_text = "".join(b[head + j1 : head + j2])
-            if tag == "replace" and level > 0:
-                # Refine a changed block of lines or paragraphs at a finer level, if small.
-                runs.extend(_runs(old_text, new_text, budget, level - 1))
-            else:
-                runs.append((tag, old_text, new_text))
-        if tail:
-            runs.append(("equal", "".join(a[len(a) - tail :]), "".join(b[len(b) - tail :])))
-        return runs
-    return [("replace", old, new)]
-
-
-def _within_budget(a: list[str], b: list[str], budget: list[int]) -> bool:
-    """Whether matching `a` to `b` fits what is left of `budget` (and if so, spend it)."""
-    counts = Counter(a)
-    pairs = 0
-    for key in b:
-        pairs += counts.get(key, 0)
-        if pairs > budget[0]:
-            return False
-    budget[0] -= pairs
-    return True
+        # What this search will look at: the units, and the pairs of equal ones.
+        counts = Counter(a[alo:ahi])
+        left -= (ahi - alo) + (bhi - blo) + sum(counts.get(key, 0) for key in b[blo:bhi])
+        if left < 0:
+            budget[0] = 0  # the steps were taken: what is left is spent
+            return None
+        i, j, size = matcher.find_longest_match(alo, ahi, blo, bhi)
+        if size:
+            blocks.append((i, j, size))
+            ranges += [(alo, i, blo, j), (i + size, ahi, j + size, bhi)]
+    budget[0] = left
+    opcodes, i, j = [], 0, 0
+    for bi, bj, size in [*sorted(blocks), (len(a), len(b), 0)]:
+        if i < bi and j < bj:
+            opcodes.append(("replace", i, bi, j, bj))
+        elif i < bi:
+            opcodes.append(("delete", i, bi, j, j))
+        elif j < bj:
+            opcodes.append(("insert", i, i, j, bj))
+        if size:
+            opcodes.append(("equal", bi, bi + size, bj, bj + size))
+        i, j = bi + size, bj + size
+    return opcodes
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
     """The edit from `old` to `new` as equal / delete / insert runs of whole words."""
-    runs = _runs(old, new, [PAIR_BUDGET])
+    runs = _runs(old, new, [WORK_BUDGET])
     segments: list[Segment] = []
     deleted, inserted = "", ""
     for index, (tag, old_text, new_text) in enumerate(runs):

@@ -158,7 +158,15 @@ def word_diff(old: str, new: str) -> list[Segment]:
         if tag == "equal" and not between_changes:
             carried = _flush(segments, deleted, inserted)
             deleted, inserted = "", ""
-            segments.append(Segment("equal", carried + new_text))
+            text = carried + new_text
+            old_space = old_text[len(old_text.rstrip()) :]
+            new_space = new_text[len(new_text.rstrip()) :]
+            if old_space != new_space and index < len(runs) - 1 and text.strip():
+                # The space after an equal word that only one side has is part of the next
+                # change: "*restore{+ and extend+}*", not "*restore {+and extend+}*".
+                text = text[: len(text) - len(new_space)]
+                deleted, inserted = old_space, new_space
+            segments.append(Segment("equal", text))
         else:
             deleted, inserted = deleted + old_text, inserted + new_text
     carried = _flush(segments, deleted, inserted)
@@ -171,7 +179,11 @@ def _flush(segments: list[Segment], deleted: str, inserted: str) -> str:
     """Add a change; returns the whitespace both sides end with, which is not part of it
     ("<del>swift</del><ins>decisive</ins> action", not "<del>swift </del>…")."""
     carried = ""
-    if inserted and not deleted:
+    if deleted.isspace():  # whitespace alone is not a change anyone reads
+        deleted = ""
+    if inserted.isspace():
+        carried, inserted = inserted, ""
+    elif inserted and not deleted:
         carried = inserted[len(inserted.rstrip()) :]
         inserted = inserted[: len(inserted) - len(carried)]
     elif deleted and inserted:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.letters.operations import latest_version
+from tests.conftest import post_form
 from tests.support.invitation_factories import days_from_now, invite, open_letter, token_of
 from tests.support.publishing_factories import add_signature, advance
 
@@ -74,3 +76,18 @@ def test_closed_and_decline_pages_name_the_organization_not_its_staff(lead, clie
         text = client.get(path).get_data(as_text=True)
         assert f"{letter.organization.name} (https://budgets.example.org)" in text, path
         assert "Amara Okafor" not in text and "(amara@" not in text, path
+
+
+def test_an_invited_signer_using_another_address_is_not_sent_to_a_hidden_page(lead, client):
+    letter = open_letter(lead, title=TITLE)
+    [invitation] = invite(letter, lead, "maria@delta.example.org")
+    token = token_of(invitation)
+    page = post_form(
+        client, f"/s/{token}",
+        {"organization_name": "Delta Friends", "signer_name": "Maria", "country": "Norland",
+         "email": "maria.private@elsewhere.example.org", "authorized": "y",
+         "version": str(latest_version(letter).number)},
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Check your email" in page or "We sent a message" in page
+    assert f"/l/{letter.slug}/sign/resend" not in page
+    assert "open your invitation link again" in page

@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["signon_bench.py", "pages_bench.py", "outbox_bench.py", "export_bench.py"]
+SCRIPTS = [
+    "signon_bench.py",
+    "pages_bench.py",
+    "outbox_bench.py",
+    "export_bench.py",
+    "diff_bench.py",
+]
 SUMMARY = [
     "signon_vs_bare_insert",
     "outbox_vs_smtplib",
@@ -21,6 +27,7 @@ SUMMARY = [
     "signatures_page_queries_100",
     "signatures_page_queries_5000",
     "pdf_1000_vs_weasyprint",
+    "compare_100kb_disjoint_s",
 ]
 
 

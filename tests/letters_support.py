@@ -11,7 +11,7 @@ from app.extensions import db
 from app.letters import operations
 from app.letters.lifecycle import Transition
 from app.letters.text import Address, LetterText
-from app.models import Collaborator, CollaboratorRole, Letter, User, utcnow
+from app.models import Collaborator, CollaboratorRole, Letter, Organization, User, utcnow
 
 MINISTRY = Address(
     honorific="The Honorable",
@@ -73,13 +73,17 @@ def make_letter(
     return letter
 
 
-def add_collaborator(letter: Letter, user: User, role: str) -> Collaborator:
+def add_collaborator(
+    letter: Letter, user: User, role: str, *, co_lead: Organization | None = None
+) -> Collaborator:
+    """A collaborator who has already accepted (naming `co_lead`, if given, as co-lead)."""
     collaborator = Collaborator(
         letter_id=letter.id,
         email=user.email,
         role=CollaboratorRole(role),
         user_id=user.id,
         accepted_at=utcnow(),
+        co_lead_organization_id=co_lead.id if co_lead else None,
     )
     db.session.add(collaborator)
     db.session.commit()

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.invitations import tracking
 from app.mail.worker import send_due
 from app.models import AuditEvent, InvitationStatus, OutboxStatus
+from tests.conftest import post_form
 from tests.support.invitation_factories import invite, link_token, open_letter, outbox_for
 
 pytestmark = pytest.mark.smtp
@@ -69,6 +70,8 @@ def test_invitation_email_arrives_with_a_working_personal_link(
     response = client.get(f"/s/{token}")
     assert response.status_code == 200
     assert "Open the port accounts" in response.get_data(as_text=True)
+    assert refreshed(inv).status is S.sent  # a GET (a mail scanner, say) is not a reader
+    post_form(client, f"/s/{token}/opened", {}, token_from=f"/s/{token}")  # the page's script
     assert refreshed(inv).status is S.opened
     assert client.get(f"/s/{token}/decline").status_code == 200
     sent_events = db.session.scalars(

@@ -106,7 +106,9 @@ def test_signing_closed_after_the_deadline_in_the_letters_time_zone(lead):
     assert signing_closed(letter, deadline - timedelta(seconds=1)) is None
     message = signing_closed(letter, deadline)
     assert "closed on Friday, December 4, 2026, 5:00 PM (America/New York)" in message
-    assert "Amara Okafor (amara@budgets.example.org)" in message
+    # Public pages name the organization, never a staff member; emails still reply to her.
+    assert message.endswith(f"please contact {letter.organization.name}.")
+    assert "Amara Okafor" not in message
     assert lead_contact(letter).email == "amara@budgets.example.org"
 
 

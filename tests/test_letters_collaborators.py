@@ -1,5 +1,5 @@
-"""Collaborators: existing accounts join at once, others through a single-use emailed link;
-co-lead organizations appear in the letterhead."""
+"""Collaborators: everyone gets a single-use emailed link and joins only by accepting it,
+choosing which of their organizations (if any) appears as co-lead; they can leave."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from app.errors import Refused
 from app.extensions import db
 from app.letters import collaborators
 from app.mail.worker import send_due
-from app.models import AuditEvent, Collaborator, CollaboratorRole, OutboxMessage
+from app.models import AuditEvent, Collaborator, CollaboratorRole, Membership, OutboxMessage, Role
 from tests.conftest import login, post_form
-from tests.letters_support import actor_for, make_letter
+from tests.letters_support import actor_for, add_collaborator, make_letter
 
 
 @pytest.fixture
@@ -30,40 +30,173 @@ def deliver(app) -> None:
         send_due(worker_id="test")
 
 
+def _link(email: str) -> str:
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.to_addr == email)
+    ).all()
+    return re.search(r"http://testserver\.localhost(/letters/join/\S+)", messages[-1].text_body)[1]
+
+
 @pytest.mark.smtp
-def test_an_existing_account_joins_at_once_and_is_told_by_email(
+def test_an_existing_account_is_invited_and_shows_nothing_until_it_accepts(
     lead, make, app, client, smtp_server
 ):
+    # The attack: add someone with an account, and their organizations (a private one too)
+    # appeared at once as co-leads in the letterhead, the sign page and the exports.
     partner = make.user("ana@partner.example", name="Ana Partner")
     partner.organizations[0].name = "Coastal Rights Network"
+    private = make.organization("Quiet Shelter Collective")
+    db.session.add(Membership(user=partner, organization=private, role=Role.member))
+    letter = make_letter(lead, status="open")
+    letter.open_link, letter.show_co_leads = True, True
     db.session.commit()
-    letter = make_letter(lead)
     login(client, "lead@river.example")
     added = post_form(
         client, f"/letters/{letter.slug}/collaborators",
         {"email": "Ana@Partner.example", "role": "editor"}, follow_redirects=True,
     )  # fmt: skip
-    page = added.get_data(as_text=True)
-    assert "ana@partner.example can now work on this letter" in page
-    assert "Coastal Rights Network" in page  # listed as a co-lead
+    assert "We emailed an invitation to ana@partner.example." in added.get_data(as_text=True)
 
     deliver(app)
     (message,) = smtp_server.wait_for(1)
     assert message.to == "ana@partner.example"
     assert message.subject == f"You can now help edit “{letter.title}”"
     assert message.message["Reply-To"] == "lead@river.example"
-    assert f"http://testserver.localhost/letters/{letter.slug}" in message.text
-    assert "Lena Lead of River Guides Alliance has added you as an editor" in message.text
-    assert f'href="http://testserver.localhost/letters/{letter.slug}"' in message.html
+    assert "Lena Lead of River Guides Alliance invites you to help edit" in message.text
+    link = re.search(r"http://testserver\.localhost(/letters/join/\S+)", message.text)[1]
+
+    def shown_anywhere(name: str) -> bool:
+        pages = [
+            client.get(f"/letters/{letter.slug}/preview"),
+            client.get(f"/letters/{letter.slug}/collaborators"),
+            client.get(f"/letters/{letter.slug}/export.md"),
+            client.get(f"/letters/{letter.slug}/export.json"),
+            app.test_client().get(f"/l/{letter.slug}/sign"),
+        ]
+        assert all(p.status_code == 200 for p in pages), [p.status_code for p in pages]
+        return any(name in p.get_data(as_text=True) for p in pages)
 
     partner_client = app.test_client()
     login(partner_client, "ana@partner.example")
+    assert not shown_anywhere("Coastal Rights Network")
+    assert not shown_anywhere("Quiet Shelter Collective")
+    assert partner_client.get(f"/letters/{letter.slug}/edit").status_code == 404
+    assert collaborators.co_lead_organizations(letter) == []
+
+    # Opening the link changes nothing; accepting is a POST, with a choice of organization.
+    page = partner_client.get(link).get_data(as_text=True)
+    assert "Coastal Rights Network" in page and "Quiet Shelter Collective" in page
+    assert "None: do not name any of my organizations" in page
+    assert partner_client.get(f"/letters/{letter.slug}/edit").status_code == 404
+    accepted = post_form(
+        partner_client, link, {"co_lead": str(partner.organizations[0].id)},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "You have joined the letter." in accepted.get_data(as_text=True)
     assert partner_client.get(f"/letters/{letter.slug}/edit").status_code == 200
     preview = partner_client.get(f"/letters/{letter.slug}/preview").get_data(as_text=True)
     assert re.search(
         r"River Guides Alliance</span>\s*<span class=\"letterhead-org\">Coastal Rights Network",
         preview,
     )
+    assert shown_anywhere("Coastal Rights Network")
+    assert not shown_anywhere("Quiet Shelter Collective")  # not chosen: never shown
+
+
+def test_an_editor_may_name_no_organization_and_may_not_name_another(lead, make, app):
+    partner = make.user("ana@partner.example")
+    stranger_org = make.organization("Someone Else's Org")
+    letter = make_letter(lead)
+    collaborators.add_collaborator(
+        letter, email=partner.email, role=CollaboratorRole.editor, actor=actor_for(lead)
+    )
+    db.session.commit()
+    raw = _link(partner.email).split("/")[-1]
+    with pytest.raises(Refused, match="your own organizations"):
+        collaborators.accept_invitation(
+            raw, user=partner, actor=actor_for(partner), co_lead_organization_id=stranger_org.id
+        )
+    with pytest.raises(Refused, match="your own organizations"):
+        collaborators.accept_invitation(
+            raw, user=partner, actor=actor_for(partner),
+            co_lead_organization_id=lead.organizations[0].id,
+        )  # fmt: skip
+    collaborators.accept_invitation(raw, user=partner, actor=actor_for(partner))
+    db.session.commit()
+    assert collaborators.co_lead_organizations(letter) == []
+    assert db.session.scalars(sa.select(Collaborator)).one().joined
+
+
+def test_an_unverified_account_cannot_accept(lead, make):
+    letter = make_letter(lead)
+    squatter = make.user("squatter@partner.example", verified=False)
+    collaborators.add_collaborator(
+        letter, email=squatter.email, role=CollaboratorRole.editor, actor=actor_for(lead)
+    )
+    db.session.commit()
+    raw = _link(squatter.email).split("/")[-1]
+    with pytest.raises(Refused, match="Confirm your email address first"):
+        collaborators.accept_invitation(raw, user=squatter, actor=actor_for(squatter))
+    assert db.session.scalars(sa.select(Collaborator)).one().user_id is None
+
+
+def test_a_collaborator_can_leave_and_their_organization_goes_with_them(lead, make, app):
+    partner = make.user("ana@partner.example")
+    partner.organizations[0].name = "Coastal Rights Network"
+    letter = make_letter(lead)
+    letter.show_co_leads = True
+    db.session.commit()
+    add_collaborator(letter, partner, "editor", co_lead=partner.organizations[0])
+    assert [o.name for o in collaborators.co_lead_organizations(letter)] == [
+        "Coastal Rights Network"
+    ]
+    partner_client = app.test_client()
+    login(partner_client, "ana@partner.example")
+    overview = partner_client.get(f"/letters/{letter.slug}").get_data(as_text=True)
+    assert "Leave this letter" in overview
+    left = post_form(
+        partner_client, f"/letters/{letter.slug}/leave", {},
+        token_from=f"/letters/{letter.slug}", follow_redirects=True,
+    )  # fmt: skip
+    assert f"You have left “{letter.title}”." in left.get_data(as_text=True)
+    assert partner_client.get(f"/letters/{letter.slug}").status_code == 404
+    assert collaborators.co_lead_organizations(letter) == []
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "letter.collaborator_left")
+    ).one()
+    assert event.actor_user_id == partner.id
+
+
+def test_adding_says_the_same_whether_or_not_the_address_has_an_account(lead, make, client):
+    """Enumeration: the flash, the number and kind of emails, and the work done (the SQL
+    statements run) are the same for a registered and an unknown address."""
+    make.user("known@partner.example")
+    letter = make_letter(lead)
+    login(client, "lead@river.example")
+    answers = {}
+    for email in ("known@partner.example", "unknown@partner.example"):
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args, seen=statements):
+            seen.append(statement.split()[0])
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = post_form(
+                client, f"/letters/{letter.slug}/collaborators",
+                {"email": email, "role": "editor"}, follow_redirects=True,
+            ).get_data(as_text=True)  # fmt: skip
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        flash = re.search(r"We emailed an invitation to [^<]*", page)[0]
+        kinds = db.session.scalars(
+            sa.select(OutboxMessage.kind).where(OutboxMessage.to_addr == email)
+        ).all()
+        answers[email] = (flash.replace(email, "X"), kinds, statements)
+    known, unknown = answers.values()
+    assert known[0] == unknown[0] == "We emailed an invitation to X."
+    assert known[1] == unknown[1] == ["letter_collaborator_invited"]
+    assert known[2] == unknown[2]
 
 
 def test_a_new_address_gets_a_single_use_link_that_works_after_registering(lead, make, app, client):
@@ -125,18 +258,6 @@ def test_the_link_only_works_for_the_invited_address(lead, make, app):
         collaborators.accept_invitation(raw, user=someone, actor=actor_for(someone))
 
 
-def test_an_unverified_account_is_not_added_without_the_link(lead, make):
-    letter = make_letter(lead)
-    make.user("squatter@partner.example", verified=False)
-    added = collaborators.add_collaborator(
-        letter,
-        email="squatter@partner.example",
-        role=CollaboratorRole.editor,
-        actor=actor_for(lead),
-    )
-    assert added.user_id is None and added.token_hash is not None
-
-
 def test_lead_staff_are_not_added_as_collaborators(lead, make):
     letter = make_letter(lead)
     make.user("colleague@river.example", organization=lead.organizations[0], role="member")
@@ -152,10 +273,7 @@ def test_lead_staff_are_not_added_as_collaborators(lead, make):
 def test_removing_a_collaborator_ends_their_access(lead, make, app, client):
     partner = make.user("ana@partner.example")
     letter = make_letter(lead)
-    added = collaborators.add_collaborator(
-        letter, email=partner.email, role=CollaboratorRole.editor, actor=actor_for(lead)
-    )
-    db.session.commit()
+    added = add_collaborator(letter, partner, "editor")
     login(client, "lead@river.example")
     removed = post_form(
         client, f"/letters/{letter.slug}/collaborators/{added.id}/remove", {},

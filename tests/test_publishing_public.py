@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.extensions import db
 from app.letters.lifecycle import Transition
 from app.models import CollaboratorRole
 from tests.conftest import login
@@ -60,6 +61,9 @@ def test_the_api_answers_past_draft_and_lists_once_published(lead, client):
     assert client.get(f"/l/{draft.slug}/count.svg").status_code == 404
     letter = letter_with(lead, ["Beta Org", "Alpha Org"], unnamed=["Quiet"],
                          individuals=[("Jane Roe", "Lab")])  # fmt: skip
+    assert client.get(f"/api/v1/letters/{letter.slug}").status_code == 404  # invitation only
+    letter.open_link = True
+    db.session.commit()
     data = client.get(f"/api/v1/letters/{letter.slug}").get_json()
     assert data == {
         "title": letter.title, "slug": letter.slug, "status": "open", "deadline": None,
@@ -80,6 +84,8 @@ def test_the_api_answers_past_draft_and_lists_once_published(lead, client):
 
 def test_the_count_badge_can_be_embedded_and_cached(lead, client):
     letter = letter_with(lead, ["Alpha Org", "Beta Org"], unnamed=["Quiet"])
+    letter.open_link = True  # public before publication only through its open link
+    db.session.commit()
     response = client.get(f"/l/{letter.slug}/count.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     svg = response.get_data(as_text=True)

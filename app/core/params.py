@@ -45,6 +45,20 @@ def search_words(value: str | None, limit: int = SEARCH_LIMIT) -> str:
     return text.strip()[:limit]
 
 
+LIKE_ESCAPE = "\\"
+
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern, its `%`, `_` and escape character taken as themselves (use
+    with `escape=LIKE_ESCAPE`): a search for "_" must not match everything."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_pattern(words: str) -> str:
+    """A LIKE pattern matching `words` anywhere (see like_literal)."""
+    return f"%{like_literal(words)}%"
+
+
 class DatabaseIntConverter(IntegerConverter):
     """The `<int:…>` of every URL: ASCII digits up to DB_INT_MAX, so a longer number is a
     404 like any unknown id (Werkzeug's own accepts any Unicode digit and any size)."""

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.core.params import LIKE_ESCAPE, contains_pattern
 from app.extensions import db
 from app.invitations import bulk
 from app.invitations.parsing import name_key
@@ -206,12 +207,12 @@ def list_partners(
         )
         query = query.where(PartnerContact.id.in_(members))
     if q.strip():
-        pattern = f"%{q.strip().lower()}%"
+        pattern = contains_pattern(q.strip().lower())
         query = query.outerjoin(Partner, Partner.id == PartnerContact.partner_id).where(
             sa.or_(
-                sa.func.lower(Partner.name).like(pattern),
-                sa.func.lower(PartnerContact.name).like(pattern),
-                PartnerContact.canonical_email.like(pattern),
+                sa.func.lower(Partner.name).like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(PartnerContact.name).like(pattern, escape=LIKE_ESCAPE),
+                PartnerContact.canonical_email.like(pattern, escape=LIKE_ESCAPE),
             )
         )
     contacts = db.session.scalars(query.order_by(PartnerContact.id)).all()

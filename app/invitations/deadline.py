@@ -23,11 +23,17 @@ class LeadContact:
     organization: str
     name: str
     email: str | None
+    website: str | None = None
 
     def sentence(self) -> str:
-        """ "write to Amara Okafor (amara@…) at the Coalition for Open Budgets"."""
-        if self.email:
-            return f"write to {self.name} ({self.email}) at {self.organization}"
+        """ "contact the Coalition for Open Budgets (https://…)", for public pages.
+
+        Never a staff member's name or address: these pages are read by anyone with the
+        link, and staff of the organizations we serve are targets. Emails to signers carry
+        the address as Reply-To instead.
+        """
+        if self.website:
+            return f"contact {self.organization} ({self.website})"
         return f"contact {self.organization}"
 
 
@@ -52,9 +58,10 @@ def lead_contact(letter: Letter) -> LeadContact:
             .order_by((Membership.role == Role.admin).desc(), Membership.id)
             .limit(1)
         ).first()
+    website = organization.website or None
     if user is None:
-        return LeadContact(organization.name, organization.name, None)
-    return LeadContact(organization.name, user.name, user.email)
+        return LeadContact(organization.name, organization.name, None, website)
+    return LeadContact(organization.name, user.name, user.email, website)
 
 
 def format_moment(moment: datetime, letter: Letter) -> str:

@@ -41,6 +41,10 @@ MAX_CONTACT = 200
 # Longer than any organization, contact and address together: not one invitee (and Python's
 # csv module refuses a field above 128 kB, which would otherwise stop the whole paste).
 MAX_LINE = 2_000
+# What a page may echo of a cell it could not use: enough to recognize it, never the 8 MB
+# one-line "CSV" back as a 36 MB page.
+SHOWN = 80
+SHOWN_HEADERS = 10
 # Spreadsheets run a cell that starts with one of these as a formula when the list is
 # exported again, so such names are refused rather than stored.
 FORMULA_START = ("=", "+", "-", "@")
@@ -146,7 +150,10 @@ def _read_csv(reader) -> Parsed:  # noqa: ANN001 - a csv reader
         return Parsed(error="The file is empty: it needs a header row and one row per invitee.")
     columns = _columns(header)
     if "email" not in columns:
-        found = ", ".join(f"“{h.strip()}”" for h in header if h.strip()) or "nothing"
+        names = [h.strip() for h in header if h.strip()]
+        found = ", ".join(f"“{shown(h)}”" for h in names[:SHOWN_HEADERS]) or "nothing"
+        if len(names) > SHOWN_HEADERS:
+            found += f" and {len(names) - SHOWN_HEADERS:,} more"
         return Parsed(
             error="The file has no email column. Its first row must name the columns, one "
             f"of them “Email” (the first row has {found})."
@@ -208,12 +215,20 @@ def _clean(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+def shown(text: str, limit: int = SHOWN) -> str:
+    """`text` cut to `limit` characters for a message or a table of problems."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def check_rows(rows: list[Row]) -> Parsed:
     """Judge each row on its own and against the rows above it (duplicates in the input)."""
     first_line: dict[str, int] = {}
     for row in rows:
         row.problem = row.problem or _row_problem(row)
         if row.problem:
+            # Skipped rows are only shown, never imported: show no more than can be read.
+            row.organization, row.contact = shown(row.organization), shown(row.contact)
+            row.email = shown(row.email)
             continue
         row.canonical = canonical_email(row.email)
         earlier = first_line.setdefault(row.canonical, row.line)
@@ -228,7 +243,7 @@ def _row_problem(row: Row) -> str | None:
     try:
         row.email = validate_email(row.email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        return f"Bad address “{row.email[:80]}”: {exc}"
+        return f"Bad address “{shown(row.email)}”: {shown(str(exc), 200)}"
     for label, value, limit in (
         ("organization name", row.organization, MAX_ORGANIZATION),
         ("contact name", row.contact, MAX_CONTACT),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import string
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,11 +23,11 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from app.core.params import db_int
 from app.core.validators import safe_multiline, safe_text
+from app.letters.intro import intro_problem
 from app.letters.slugs import RESERVED, SLUG_RE
 from app.models import CollaboratorRole, DateMode, SignatoryOrder
 
 MAX_RECIPIENTS = 30
-INTRO_PLACEHOLDERS = {"lead", "others", "count"}
 
 
 def options(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
@@ -162,18 +160,9 @@ class SettingsForm(FlaskForm):
         return ok
 
     def validate_intro_template(self, field: StringField) -> None:
-        try:
-            names = {
-                name for _, name, _, _ in string.Formatter().parse(field.data) if name is not None
-            }
-        except ValueError:
-            raise ValidationError("Braces must come in pairs, as in {lead} or {others}.") from None
-        unknown = names - INTRO_PLACEHOLDERS
-        if unknown or "" in names:
-            raise ValidationError(
-                "Only {lead}, {others} and {count} can be filled in; "
-                f"remove {', '.join('{' + n + '}' for n in sorted(unknown)) or '{}'}."
-            )
+        problem = intro_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class CollaboratorForm(FlaskForm):

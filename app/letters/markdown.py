@@ -51,7 +51,7 @@ _MD = _parser()
 def render_body(text: str, *, site_host: str | None = None) -> RenderedBody:
     """Render Markdown to safe HTML and list what was removed, in the writer's words."""
     if site_host is None and has_app_context():
-        site_host = urlsplit(current_app.config.get("BASE_URL", "")).hostname
+        site_host = site_of(current_app.config.get("BASE_URL", ""))
     removed: list[str] = []
     tokens = [t for t in _MD.parse(text or "") if not _drop_block(t, removed)]
     for token in tokens:
@@ -133,15 +133,43 @@ def _link_allowed(href: str) -> bool:
     return scheme is None or scheme in LINK_SCHEMES
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def site_of(base_url: str) -> str | None:
+    """ "host:port" of the site's own address (the port written out even when it is the
+    scheme's default), for the image allow-list."""
+    parts = urlsplit(base_url)
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return f"{parts.hostname}:{port}" if port else parts.hostname
+
+
 def _image_allowed(src: str, site_host: str | None) -> bool:
+    """Images only from this site: a relative path, or an absolute URL with this site's host
+    AND port (another port on the same host is another server, e.g. one of a tracker's)."""
     compact = _IGNORED_IN_URL.sub("", src)
     scheme = _scheme(compact)
     if scheme is None:
         # A path on this site; "//host/x.png" is another site without a scheme.
         return not compact.startswith(("//", "\\\\", "/\\", "\\/"))
-    if scheme not in {"http", "https"} or not site_host:
+    scheme = scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not site_host:
         return False
-    return (urlsplit(compact).hostname or "").lower() == site_host.lower()
+    image, site = urlsplit(compact), urlsplit("//" + site_host)
+    try:
+        image_port = image.port or _DEFAULT_PORTS[scheme]
+        site_port = site.port
+    except ValueError:  # "host:99999" or "host:x"
+        return False
+    if (image.hostname or "").lower() != (site.hostname or "").lower():
+        return False
+    # A bare host allows only the default port of the image's scheme.
+    return image_port == (site_port or _DEFAULT_PORTS[scheme])
 
 
 def _snippet(text: str, limit: int = 80) -> str:

@@ -29,6 +29,7 @@ RULES = (
     ("/<slug>/versions/<int:number>", "version", text.version, GET),
     ("/<slug>/versions/<int:number>/restore", "restore", text.restore, POST),
     ("/<slug>/collaborators", "collaborators", people.collaborators, BOTH),
+    ("/<slug>/leave", "leave", people.leave, POST),
     (
         "/<slug>/collaborators/<int:collaborator_id>/remove",
         "remove_collaborator",

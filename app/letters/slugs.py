@@ -7,6 +7,7 @@ import unicodedata
 
 import sqlalchemy as sa
 
+from app.core.params import LIKE_ESCAPE, like_literal
 from app.extensions import db
 from app.models import Letter
 
@@ -32,7 +33,12 @@ def unique_slug(title: str) -> str:
     base = slugify(title)
     taken = set(
         db.session.scalars(
-            sa.select(Letter.slug).where(sa.or_(Letter.slug == base, Letter.slug.like(base + "-%")))
+            sa.select(Letter.slug).where(
+                sa.or_(
+                    Letter.slug == base,
+                    Letter.slug.like(like_literal(base) + "-%", escape=LIKE_ESCAPE),
+                )
+            )
         )
     )
     if base not in taken:

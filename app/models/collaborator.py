@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from app.models.organization import Organization
     from app.models.user import User
 
 
@@ -21,8 +22,9 @@ class CollaboratorRole(enum.StrEnum):
 class Collaborator(Base):
     """Someone outside the lead organization who may edit or read one letter.
 
-    Until the person joins, `user_id` is empty and only the hash of the invitation token is
-    kept; joining sets `user_id` and clears the token so the link works once.
+    Until the person accepts, `user_id` is empty and only the hash of the invitation token is
+    kept; accepting sets `user_id` (and the organization they chose to name as co-lead, if
+    any) and clears the token so the link works once.
     """
 
     __tablename__ = "letter_collaborators"
@@ -44,8 +46,13 @@ class Collaborator(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
+    # Chosen by the collaborator when accepting (empty: none of theirs is named as co-lead).
+    co_lead_organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
+    co_lead_organization: Mapped[Organization | None] = relationship()
 
     @property
     def joined(self) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
+from app.letters.intro import fill_intro
 from app.letters.markdown import render_body
 from app.letters.printing import date_line
 from app.letters.text import LetterText
@@ -181,10 +182,10 @@ def paper_for(locale: str) -> str:
 
 def intro_text(template: str, lead: str, organizations: int, lead_signed: bool) -> str:
     others = max(organizations - (1 if lead_signed else 0), 0)
-    try:
-        return template.format(lead=lead, others=others, count=organizations)
-    except (KeyError, IndexError, ValueError):  # a template saved before validation existed
+    filled = fill_intro(template, lead=lead, others=others, count=organizations)
+    if filled is None:  # a template saved before only the three placeholders were allowed
         return f"{lead} and {others} organizations"
+    return filled
 
 
 def build_final_letter(

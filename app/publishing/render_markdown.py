@@ -23,6 +23,13 @@ def escape(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+def _fence(text: str, shortest: int) -> str:
+    """Backticks longer than any run inside `text`, so the text cannot close its own fence
+    (a body holding ``` would otherwise end the code block and run as Markdown)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(shortest, longest + 1)
+
+
 def _href(url: str) -> str:
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
@@ -33,8 +40,8 @@ def _inlines(inlines: tuple[Inline, ...]) -> str:
         if node.kind == "text":
             parts.append(_SPECIAL.sub(r"\\\1", node.text))
         elif node.kind == "code":
-            fence = "``" if "`" in node.text else "`"
-            parts.append(f"{fence} {node.text} {fence}" if fence == "``" else f"`{node.text}`")
+            fence = _fence(node.text, 1)
+            parts.append(f"{fence} {node.text} {fence}" if "`" in node.text else f"`{node.text}`")
         elif node.kind == "break":
             parts.append("\\\n")
         elif node.kind == "image":
@@ -56,7 +63,8 @@ def _block(block: Block, indent: str = "") -> list[str]:
         text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
         return [indent + line for line in text.split("\n")]
     if block.kind == "code":
-        return [indent + "```", *(indent + line for line in block.text.split("\n")), indent + "```"]
+        fence = _fence(block.text, 3)
+        return [indent + fence, *(indent + line for line in block.text.split("\n")), indent + fence]
     if block.kind == "rule":
         return [indent + "---"]
     if block.kind == "blockquote":

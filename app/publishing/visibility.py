@@ -8,10 +8,19 @@ from werkzeug.routing import BuildError
 from app.models import Letter, LetterStatus
 
 
+def public_before_publication(letter: Letter) -> bool:
+    """Whether strangers may learn of `letter` before it is published: only through its open
+    sign link, once opened. An invitation-only letter is known only to those holding a
+    personal link until it is published (its slug is easy to guess)."""
+    return letter.open_link and letter.opened_at is not None
+
+
 def listed_in_api(letter: Letter) -> bool:
-    """The API and the count badge answer for letters past draft (open, closed, final) and
-    for published ones; a draft is a 404, as if it did not exist."""
-    return letter.published or letter.status is not LetterStatus.draft
+    """The API and the count badge answer for published letters, and for letters past draft
+    whose open sign link is on; anything else is a 404, as if it did not exist."""
+    if letter.published:
+        return True
+    return letter.status is not LetterStatus.draft and public_before_publication(letter)
 
 
 def sign_url(letter: Letter) -> str | None:

@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from app.actor import Actor
 from app.audit import record
 from app.extensions import db
-from app.letters.diff import SectionDiff, diff_texts
+from app.letters.diff import SectionDiff, diff_versions
 from app.letters.operations import latest_version
-from app.letters.text import LetterText
 from app.models import Letter, LetterVersion, Signature, SignatureStatus
 from app.signing import notify
 
@@ -37,8 +36,7 @@ def needs_reconfirmation(signature: Signature, latest_material: int | None) -> b
 def changes_since(signature: Signature, version: LetterVersion | None = None) -> list[SectionDiff]:
     """The sections that changed between the version signed and `version` (default: latest)."""
     version = version or latest_version(signature.letter)
-    old = LetterText.from_version(signature.version)
-    return [s for s in diff_texts(old, LetterText.from_version(version)) if s.changed]
+    return [s for s in diff_versions(signature.version, version) if s.changed]
 
 
 def plain_diff(sections: list[SectionDiff]) -> str:
@@ -72,12 +70,11 @@ def request_reconfirmation(letter: Letter, new_version: LetterVersion, actor: Ac
         )
         .order_by(Signature.id)
     ).all()
-    new_text = LetterText.from_version(new_version)
     diffs: dict[int, list[SectionDiff]] = {}  # one diff per earlier version, not per signer
     for signature in signatures:
         if signature.version_id not in diffs:
-            old = LetterText.from_version(signature.version)
-            diffs[signature.version_id] = [s for s in diff_texts(old, new_text) if s.changed]
+            pair = diff_versions(signature.version, new_version)
+            diffs[signature.version_id] = [s for s in pair if s.changed]
         sections = diffs[signature.version_id]
         notify.send_reconfirm(
             signature,

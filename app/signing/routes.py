@@ -18,6 +18,7 @@ RULES = (
     ("/l/<slug>/sign/individual", "sign_individual", public.sign_individual, BOTH),
     ("/l/<slug>/sign/resend", "resend", public.resend, BOTH),
     ("/s/<token>", "invitation", public.sign_invited, BOTH),
+    ("/s/<token>/opened", "opened", public.opened, POST),
     ("/s/verify/<token>", "verify", signer.verify, BOTH),
     ("/s/manage/<token>", "manage", signer.manage, BOTH),
     ("/s/manage/<token>/withdraw", "withdraw", signer.withdraw, POST),

@@ -10,7 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from app.actor import actor_from_request
-from app.core.params import db_int, search_words
+from app.core.params import LIKE_ESCAPE, contains_pattern, db_int, search_words
 from app.errors import Refused
 from app.extensions import db
 from app.invitations import glance, operations, parsing, reminders, sources
@@ -67,13 +67,13 @@ def index(slug: str):
     if status in InvitationStatus.__members__:
         query = query.where(Invitation.status == InvitationStatus(status))
     if q:
-        pattern = f"%{q.lower()}%"
+        pattern = contains_pattern(q.lower())
         query = query.where(
             sa.or_(
-                Invitation.canonical_email.like(pattern),
-                sa.func.lower(Invitation.email).like(pattern),
-                sa.func.lower(Invitation.organization_name).like(pattern),
-                sa.func.lower(Invitation.contact_name).like(pattern),
+                Invitation.canonical_email.like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(Invitation.email).like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(Invitation.organization_name).like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(Invitation.contact_name).like(pattern, escape=LIKE_ESCAPE),
             )
         )
     column = SORTS[sort]
@@ -124,7 +124,9 @@ def new(slug: str):
         if form.upload.data:
             data = form.upload.data.read()
             parsed = parsing.parse_csv(data)
-            text = "" if parsed.error else data.decode("utf-8-sig")
+            # Echoed in the preview only when there is something to send.
+            usable = not parsed.error and any(row.ok for row in parsed.rows)
+            text = data.decode("utf-8-sig") if usable else ""
             return show_preview(letter, parsed, "csv", text)
         text = form.pasted.data
         return show_preview(letter, parsing.parse_pasted(text), "paste", text)

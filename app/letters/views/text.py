@@ -11,7 +11,7 @@ from app.core.params import db_int
 from app.errors import Refused
 from app.extensions import db
 from app.letters import editing, lifecycle, operations
-from app.letters.diff import diff_texts
+from app.letters.diff import diff_versions
 from app.letters.forms import RestoreForm, TextForm, options
 from app.letters.markdown import render_body
 from app.letters.operations import VersionConflict
@@ -87,9 +87,7 @@ def _conflict(letter: Letter, base: int) -> dict:
     """What the person whose save conflicted needs to see: who saved, and what changed."""
     latest = operations.latest_version(letter)
     old = operations.get_version(letter, base)
-    sections = (
-        diff_texts(LetterText.from_version(old), LetterText.from_version(latest)) if old else []
-    )
+    sections = diff_versions(old, latest) if old else []
     return {"latest": latest, "base": base, "sections": sections}
 
 
@@ -147,7 +145,7 @@ def compare(slug: str) -> ResponseReturnValue:
     if old is None or new is None:
         flash("There is no such version to compare; showing the latest change instead.", "error")
         return redirect(url_for(".compare", slug=letter.slug))
-    sections = diff_texts(LetterText.from_version(old), LetterText.from_version(new))
+    sections = diff_versions(old, new)
     return render_template(
         "letters/compare.html", letter=letter, old=old, new=new, sections=sections,
         numbers=range(latest.number, 0, -1),

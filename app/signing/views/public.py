@@ -12,14 +12,18 @@ from app.invitations import tracking
 from app.letters.operations import latest_version
 from app.letters.printing import build_printed
 from app.models import ArrivedVia, Invitation, Letter, SignerKind, utcnow
+from app.publishing.visibility import public_before_publication
 from app.signing import limits, operations, queries, states
 from app.signing.forms import IndividualSignForm, OrganizationSignForm, ResendForm
 
 
 def _public_letter(slug: str) -> Letter:
     letter = queries.letter_by_slug(slug)
-    # A letter never opened for sign-on does not exist for the public (its title stays private).
+    # A letter never opened for sign-on, or one signed by invitation only and not yet
+    # published, does not exist for the public: its title, count and deadline stay private.
     if letter is None or letter.opened_at is None:
+        abort(404)
+    if not letter.published and not public_before_publication(letter):
         abort(404)
     return letter
 
@@ -126,10 +130,11 @@ def sign_invited(token: str):
     letter = invitation.letter
     if refusal := tracking.link_refusal(invitation):
         return _closed(letter, refusal, 409 if _posted() else 200)
-    if not _posted():
-        # Only a tracking mark for the lead ("opened"); nothing about consent changes on GET.
-        tracking.mark_opened(invitation, utcnow())
-        db.session.commit()
+    if _posted():
+        # "Opened" is the person's first interaction, never the GET: mail scanners follow
+        # every link in a message, and counting them as readers skews the lead's funnel.
+        if tracking.mark_opened(invitation, utcnow()):
+            db.session.commit()  # kept whatever the answer (a form with mistakes is a visit)
     if refusal := states.sign_on_refusal(letter, now=utcnow(), via=ArrivedVia.invitation):
         return _closed(letter, refusal, 409 if _posted() else 200)
     form = OrganizationSignForm()
@@ -143,6 +148,18 @@ def sign_invited(token: str):
                        invitation=invitation)  # fmt: skip
     return _render_form(letter, form, kind=SignerKind.organization, action=action,
                         invitation=invitation)  # fmt: skip
+
+
+@limits.sign_per_client
+def opened(token: str):
+    """The sign page's script says a person is reading it (first focus, scroll or key): the
+    invitation counts as opened. A POST with the page's CSRF token, so no scanner sends it."""
+    invitation = tracking.find_by_token(token)
+    if invitation is None:
+        abort(404)
+    tracking.mark_opened(invitation, utcnow())
+    db.session.commit()
+    return "", 204
 
 
 @limits.sign_per_client

@@ -23,6 +23,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     website: Mapped[str | None] = mapped_column(sa.String(300))
+    # Days after a letter is final until its signers' contact data is erased automatically.
+    retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

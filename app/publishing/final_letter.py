@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from app.letters.markdown import render_body
+from app.letters.markdown import render_body_cached
 from app.letters.printing import date_line
 from app.letters.text import LetterText
 from app.models import Letter, LetterStatus, LetterVersion, Signature, SignatureStatus, SignerKind
@@ -217,7 +217,7 @@ def build_final_letter(
         [s for s in people if s.listed_publicly], letter.signatory_order
     )
     text = LetterText.from_version(version)
-    body = render_body(text.body, site_host=site_host)
+    body = render_body_cached(text.body, site_host=site_host)
     line, note = date_line(letter, now)
     if final is None:
         final = letter.status is LetterStatus.final

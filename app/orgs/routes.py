@@ -9,7 +9,7 @@ from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Role
 from app.orgs import operations as ops
-from app.orgs.forms import InviteColleagueForm
+from app.orgs.forms import InviteColleagueForm, RetentionForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
 
@@ -89,3 +89,24 @@ def join(token: str):
         flash(f"You joined {organization.name}.", "success")
         return redirect(url_for("orgs.home"))
     return render_template("orgs/join.html", invitation=check.invitation, problem=None, form=form)
+
+
+@bp.post("/<int:org_id>/retention")
+@login_required
+def retention(org_id: int):
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(f"Retention period not changed: {error}", "error")
+        return redirect(url_for("orgs.home"))
+    try:
+        ops.set_retention(org_id, form.days.data, current_user, actor_from_request())
+    except NotAllowed:
+        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("orgs.home"))
+    db.session.commit()
+    flash(f"Contact data of final letters is now kept {form.days.data} days.", "success")
+    return redirect(url_for("orgs.home"))

@@ -244,3 +244,23 @@ def test_the_sign_page_get_is_limited(lead, client, config):
     config["RATELIMIT_PUBLIC_PAGE"] = "2 per minute"
     codes = [client.get(f"/l/{letter.slug}/sign").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_jobs_work_once_renders_what_is_queued(app, lead):
+    letter = letter_with(lead, ["Org A"], status="final")
+    job_id = _queue(letter)
+    result = app.test_cli_runner().invoke(args=["jobs", "work", "--once"])
+    assert result.exit_code == 0 and "1 export(s) rendered" in result.output
+    db.session.expire_all()
+    assert db.session.get(ExportJob, job_id).status is ExportStatus.done
+
+
+def test_the_worker_runs_its_periodic_duties_when_idle(app):
+    runs: list[int] = []
+    stop = threading.Event()
+    duty = worker.PeriodicDuty("count", 3600, lambda: runs.append(1) or stop.set())
+    with app.app_context():
+        worker.work(interval=0.05, stop=stop, duties=[duty])
+        duty.run_if_due()  # not due again for an hour
+        db.session.remove()
+    assert runs == [1]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,15 @@ def test_a_failed_job_is_queued_again_when_asked_for(lead, client, monkeypatch):
     letter = letter_with(lead, [f"Org {i}" for i in range(6)], status="final")
     login(client, "lead@example.org")
     client.get(f"/letters/{letter.slug}/export.pdf")
-    db.session.execute(sa.update(ExportJob).values(status=ExportStatus.failed, error="boom"))
+    failed = {"status": ExportStatus.failed, "error": "boom", "finished_at": utcnow()}
+    db.session.execute(sa.update(ExportJob).values(failed))
+    db.session.commit()
+    # Just failed: the page says why, and asking again does not render it again at once.
+    page = client.get(f"/letters/{letter.slug}/export.pdf").get_data(as_text=True)
+    assert "could not be made" in page and "boom" in page
+    assert db.session.scalar(sa.select(ExportJob.status)) is ExportStatus.failed
+    earlier = utcnow() - jobs.RETRY_FAILED_AFTER - timedelta(seconds=1)
+    db.session.execute(sa.update(ExportJob).values(finished_at=earlier))
     db.session.commit()
     client.get(f"/letters/{letter.slug}/export.pdf")
     assert db.session.scalar(sa.select(ExportJob.status)) is ExportStatus.queued

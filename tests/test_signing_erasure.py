@@ -132,6 +132,12 @@ def test_the_lead_erases_contact_data_and_the_list_does_not_change(client, final
     listing = client.get(f"/letters/{letter.slug}/signatures").get_data(as_text=True)
     assert "Riverwatch" in listing and "Organization Number 1" in listing
     assert listing.count("(erased)") == 3
+    # Every page and file of the lead still works, without the erased data.
+    paths = ["signatures.csv", "export.csv?lead=1", *(f"signatures/{s.id}" for s in signatures)]
+    for path in paths:
+        answer = client.get(f"/letters/{letter.slug}/{path}")
+        assert answer.status_code == 200, path
+        assert SIGNER_EMAILS[0] not in answer.get_data(as_text=True)
 
 
 def test_only_the_lead_of_a_final_letter_may_erase(app, client, make, lead, final_letter):

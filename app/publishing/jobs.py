@@ -25,6 +25,8 @@ from app.extensions import db
 from app.models import ExportJob, ExportStatus, Letter, utcnow
 from app.publishing.final_letter import FinalLetter
 
+RETRY_FAILED_AFTER = timedelta(seconds=30)
+
 
 def stale_after() -> timedelta:
     """How long a running job may go without a heartbeat before another worker takes it."""
@@ -39,13 +41,6 @@ def find_job(letter: Letter, fmt: str, content_hash: str) -> ExportJob | None:
             ExportJob.content_hash == content_hash,
         )
     )
-
-
-def is_stale(job: ExportJob) -> bool:
-    if job.status is not ExportStatus.running:
-        return False
-    beat = job.heartbeat_at or job.created_at
-    return beat < utcnow() - stale_after()
 
 
 def _drop_older(letter: Letter, fmt: str, content_hash: str) -> None:
@@ -103,10 +98,20 @@ def store_result(letter: Letter, fl: FinalLetter, fmt: str, content: bytes) -> N
 
 
 def retry_failed(job: ExportJob) -> None:
-    """Queue a failed job again (someone asked for the file again); commits."""
+    """Queue a failed job again when someone asks for the file again; commits.
+
+    Not within RETRY_FAILED_AFTER of the failure: the page says why it failed, and a file
+    that cannot be made is not rendered again on every request."""
     db.session.execute(
         sa.update(ExportJob)
-        .where(ExportJob.id == job.id, ExportJob.status == ExportStatus.failed)
+        .where(
+            ExportJob.id == job.id,
+            ExportJob.status == ExportStatus.failed,
+            sa.or_(
+                ExportJob.finished_at.is_(None),
+                ExportJob.finished_at < utcnow() - RETRY_FAILED_AFTER,
+            ),
+        )
         .values(status=ExportStatus.queued, error=None, progress=0, claimed_by=None)
         .execution_options(synchronize_session=False)
     )

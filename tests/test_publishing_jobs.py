@@ -273,3 +273,15 @@ def test_the_worker_runs_its_periodic_duties_when_idle(app):
         duty.run_if_due()  # not due again for an hour
         db.session.remove()
     assert runs == [1]
+
+
+def test_the_heartbeat_touches_the_job_while_it_renders(app, lead):
+    letter = letter_with(lead, ["Org A"])
+    job_id = _queue(letter)
+    assert worker.claim_next("w1") == job_id
+    before = db.session.scalar(sa.select(ExportJob.heartbeat_at))
+    db.session.commit()
+    with worker.Heartbeat(job_id, "w1", every=0.1):
+        time.sleep(0.5)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ExportJob.heartbeat_at)) > before

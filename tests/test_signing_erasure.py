@@ -260,3 +260,24 @@ def test_a_member_who_is_not_admin_cannot_change_the_retention_period(client, ma
     assert answer.status_code == 403
     db.session.expire_all()
     assert db.session.get(type(organization), organization.id).retention_days == 180
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_lead_ticks_the_box_and_erases(page, final_letter):
+    from tests.support.axe import assert_accessible
+
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill("lead@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/letters/")
+    page.goto(f"/letters/{final_letter.slug}/signatures")
+    page.get_by_role("link", name="Erase contact data").click()
+    page.get_by_role("heading", name="Erase the signers' contact data").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Erase contact data").click()
+    page.get_by_text("Tick the box to confirm the erasure.").first.wait_for()
+    page.get_by_label("I understand that the signers' contact data will be erased").check()
+    page.get_by_role("button", name="Erase contact data").click()
+    page.get_by_text("The signers' contact data is erased.").wait_for()
+    assert SIGNER_EMAILS[0] not in page.content()

@@ -29,6 +29,7 @@ run: install
 	$(FLASK) demo --if-empty
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(FLASK) mail work --interval 2 & \
+	  $(FLASK) jobs work --interval 2 & \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install

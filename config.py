@@ -49,11 +49,21 @@ class BaseConfig:
     # A message claimed by a worker that died is handed out again after this long.
     OUTBOX_CLAIM_TIMEOUT_SECONDS = 300
     DEV_MAILBOX = False
+    # Large exports: "worker" queues them for `flask jobs work`; "inline" renders them in the
+    # request. A running job silent for this long (its worker died) is taken over.
+    PUBLISHING_EXPORT_RUNNER = "worker"
+    EXPORT_JOB_STALE_SECONDS = 120
+    # How often `flask jobs work` applies the retention periods (erasing contact data).
+    RETENTION_EVERY_SECONDS = 24 * 3600
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_AUTH = "10 per minute;60 per hour"
+    # Anonymous pages that render the letter (sign pages, public page, count badge, API),
+    # and the public PDF, per client address.
+    RATELIMIT_PUBLIC_PAGE = "120 per minute;2000 per hour"
+    RATELIMIT_PUBLIC_PDF = "10 per minute;100 per hour"
 
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     SESSION_COOKIE_HTTPONLY = True
@@ -119,6 +129,8 @@ class TestingConfig(BaseConfig):
     # Limits stay switched on in tests (so they are tested), but set high; a test that checks
     # a limit lowers it for itself.
     RATELIMIT_AUTH = "10000 per minute"
+    RATELIMIT_PUBLIC_PAGE = "10000 per minute"
+    RATELIMIT_PUBLIC_PDF = "10000 per minute"
     OUTBOX_BACKOFF_SECONDS = 0
     MAIL_TIMEOUT = 5.0
 

@@ -8,6 +8,7 @@ over the HTML as a second net with a short allow-list.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from flask import current_app, has_app_context
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
+
+from app.core.recent import recent
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre", "hr",
@@ -66,6 +69,23 @@ def render_body(text: str, *, site_host: str | None = None) -> RenderedBody:
         link_rel="noopener noreferrer",
     )
     return RenderedBody(Markup(safe), list(dict.fromkeys(removed)))  # noqa: S704 - nh3 output
+
+
+def render_body_cached(text: str, *, site_host: str | None = None) -> RenderedBody:
+    """`render_body`, kept by this app for the body's SHA-256 and the options: the sign page
+    shows the same body on every visit, and a crafted 98 kB body took 2.6 s to render."""
+    if not has_app_context():
+        return render_body(text, site_host=site_host)
+    if site_host is None:
+        site_host = urlsplit(current_app.config.get("BASE_URL", "")).hostname
+    key = (hashlib.sha256((text or "").encode("utf-8")).hexdigest(), site_host)
+    store = recent("rendered_bodies", size=16)
+    found = store.get(key)
+    if found is None:
+        found = render_body(text, site_host=site_host)
+        store.put(key, found)
+    # A copy: a caller may change its list of removals, never the one kept here.
+    return RenderedBody(found.html, list(found.removed))
 
 
 def _drop_block(token: Token, removed: list[str]) -> bool:

@@ -10,7 +10,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from app.letters.collaborators import co_lead_organizations
-from app.letters.markdown import RenderedBody, render_body
+from app.letters.markdown import RenderedBody, render_body_cached
 from app.letters.text import LetterText
 from app.models import DateMode, Letter, LetterVersion
 
@@ -74,7 +74,7 @@ def build_printed(letter: Letter, version: LetterVersion, now: datetime) -> Prin
         date_note=note,
         recipients=[r.lines() for r in text.recipients],
         salutation=text.salutation,
-        body=render_body(text.body),
+        body=render_body_cached(text.body),
         closing=text.closing,
         version_number=version.number,
     )

@@ -51,4 +51,6 @@ class ExportJob(Base):
     # Touched as pages are laid out: a running job whose heartbeat stops was lost with its
     # process and may be claimed again.
     heartbeat_at: Mapped[datetime | None]
+    # The worker (`flask jobs work`, host:pid) rendering it; only it may record the result.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
     finished_at: Mapped[datetime | None]

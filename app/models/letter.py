@@ -94,6 +94,10 @@ class Letter(Base):
     finalized_at: Mapped[datetime | None]
     final_version_number: Mapped[int | None]
     published_at: Mapped[datetime | None]
+    # Erasing signers' contact data (by the lead, or after the organization's retention
+    # period): when it was done, and when the lead was told it would be (once).
+    contacts_erased_at: Mapped[datetime | None]
+    retention_notice_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 

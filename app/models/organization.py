@@ -25,6 +25,8 @@ class Organization(Base):
     website: Mapped[str | None] = mapped_column(sa.String(300))
     # Set by an admin: every member needs a second factor (app.orgs.policy).
     require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Days after a letter is final until its signers' contact data is erased automatically.
+    retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, IntegerField, SelectField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from app.models import Role
 
@@ -16,4 +16,14 @@ class InviteColleagueForm(FlaskForm):
             (Role.admin.value, "Admin: also manages colleagues"),
         ],
         default=Role.member.value,
+    )
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField(
+        "Days to keep signers' contact data after a letter is final",
+        validators=[
+            InputRequired("Give a number of days."),
+            NumberRange(1, 3650, "Give a number of days from 1 to 3650."),
+        ],
     )

@@ -148,3 +148,14 @@ def pending_invitations(organization_id: int) -> list[ColleagueInvitation]:
             .order_by(ColleagueInvitation.created_at.desc())
         ).scalars()
     )
+
+
+def set_retention(organization_id: int, days: int, admin: User, actor: Actor) -> Organization:
+    """How long the organization keeps its final letters' contact data (admins only)."""
+    organization = require_admin(admin, organization_id)
+    if not 1 <= days <= 3650:
+        raise Refused("Give a number of days from 1 to 3650.")
+    before = organization.retention_days
+    organization.retention_days = days
+    record("orgs.retention_changed", actor, organization, days=days, before=before)
+    return organization

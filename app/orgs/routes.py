@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Role
 from app.orgs import operations as ops
 from app.orgs import policy
-from app.orgs.forms import InviteColleagueForm
+from app.orgs.forms import InviteColleagueForm, RetentionForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
 
@@ -113,4 +113,25 @@ def two_factor_policy(org_id: int):
         flash("Every member now needs a second factor to use their account.", "success")
     else:
         flash("A second factor is now optional for members.", "success")
+    return redirect(url_for("orgs.home"))
+
+
+@bp.post("/<int:org_id>/retention")
+@login_required
+def retention(org_id: int):
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(f"Retention period not changed: {error}", "error")
+        return redirect(url_for("orgs.home"))
+    try:
+        ops.set_retention(org_id, form.days.data, current_user, actor_from_request())
+    except NotAllowed:
+        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("orgs.home"))
+    db.session.commit()
+    flash(f"Contact data of final letters is now kept {form.days.data} days.", "success")
     return redirect(url_for("orgs.home"))

@@ -70,6 +70,9 @@ def register(app: Flask) -> None:
         group = click.Group("letters", help="Letters: export a letter in any format.")
         app.cli.add_command(group)
     group.add_command(export_command)
+    from app.publishing.worker_cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)
     _add_demo_part()
 
 

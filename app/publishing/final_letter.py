@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from app.letters.intro import fill_intro
-from app.letters.markdown import render_body
+from app.letters.markdown import render_body_cached
 from app.letters.printing import date_line
 from app.letters.text import LetterText
 from app.models import Letter, LetterStatus, LetterVersion, Signature, SignatureStatus, SignerKind
@@ -218,7 +218,7 @@ def build_final_letter(
         [s for s in people if s.listed_publicly], letter.signatory_order
     )
     text = LetterText.from_version(version)
-    body = render_body(text.body, site_host=site_host)
+    body = render_body_cached(text.body, site_host=site_host)
     line, note = date_line(letter, now)
     if final is None:
         final = letter.status is LetterStatus.final

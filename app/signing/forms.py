@@ -129,3 +129,10 @@ class LeadListingForm(FlaskForm):
     acronym = _text("Acronym", 40)
     signer_name = _text("Signer's name", 200, required=True)
     not_listed = BooleanField("Do not list publicly")
+
+
+class EraseContactsForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that the signers' contact data will be erased for good",
+        validators=[DataRequired("Tick the box to confirm the erasure.")],
+    )

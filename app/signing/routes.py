@@ -6,7 +6,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from app.signing import limits
-from app.signing.views import lead, public, signer
+from app.signing.views import erase, lead, public, signer
 
 bp = Blueprint("signing", __name__, template_folder="templates")
 
@@ -29,6 +29,7 @@ RULES = (
     ("/letters/<slug>/signatures/bulk", "bulk", lead.bulk, POST),
     ("/letters/<slug>/signatures/<int:signature_id>", "signature", lead.detail, BOTH),
     ("/letters/<slug>/signatures/<int:signature_id>/<action>", "act", lead.act, POST),
+    ("/letters/<slug>/erase-contacts", "erase_contacts", erase.erase_contacts, BOTH),
 )
 
 for rule, endpoint, view, methods in RULES:

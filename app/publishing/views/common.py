@@ -50,7 +50,11 @@ def send_export(
     contacts: Mapping[int, Any] | None = None,
     public: bool = False,
 ) -> Response | tuple[str, int]:
-    """The file, or (for a large letter not rendered yet) a page that follows its progress."""
+    """The file, or (for a large letter not rendered yet) a page that follows its progress.
+
+    A PDF or DOCX is rendered once per content hash, live letters included: asked again,
+    the stored file is sent; a large one is queued for `flask jobs work`, never rendered
+    here, and never queued twice."""
     lead = contacts is not None
     if fmt in CACHED_FORMATS:
         job = jobs.find_job(letter, fmt, fl.content_hash)
@@ -65,7 +69,7 @@ def send_export(
             page = render_template("publishing/preparing.html", job=job, fl=fl, fmt=fmt)
             return page, 202
     content = exports.render(fl, fmt, contacts=contacts, base_url=current_app.config["BASE_URL"])
-    if fmt in CACHED_FORMATS and not fl.is_draft:
+    if fmt in CACHED_FORMATS:
         jobs.store_result(letter, fl, fmt, content)
         try:
             db.session.commit()

@@ -6,6 +6,7 @@ from flask import Response, abort, get_template_attribute, jsonify, render_templ
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
+from app.core import public_limits
 from app.core.recent import recent
 from app.letters.slugs import letter_at
 from app.models import Letter, LetterStatus
@@ -23,6 +24,7 @@ def _published(slug: str) -> Letter:
     return letter
 
 
+@public_limits.page
 def public_letter(slug: str) -> ResponseReturnValue:
     """`/l/<slug>`: only once published; 404 before, so a draft's title never leaks."""
     letter = _published(slug)
@@ -49,6 +51,7 @@ def letter_fragment(fl: FinalLetter) -> Markup:
     return html
 
 
+@public_limits.pdf
 def public_pdf(slug: str) -> ResponseReturnValue:
     letter = _published(slug)
     return send_export(letter, load_final_letter(letter), "pdf", public=True)
@@ -62,6 +65,7 @@ def _count(letter: Letter) -> tuple[int, FinalLetter | None]:
     return approved_count(letter), None
 
 
+@public_limits.page
 def count_svg(slug: str) -> ResponseReturnValue:
     """A small badge with the count, for partners' websites (<img> or <iframe>)."""
     letter = letter_at(slug)
@@ -82,6 +86,7 @@ def count_svg(slug: str) -> ResponseReturnValue:
     return response.make_conditional(request)
 
 
+@public_limits.page
 def api_letter(slug: str) -> ResponseReturnValue:
     """`/api/v1/letters/<slug>`: title, status, deadline and count of any letter past draft;
     the list once published. `count` is every approved signature, organizations and

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 
 from app.actor import actor_from_request
+from app.core import public_limits
 from app.errors import Refused
 from app.extensions import db
 from app.invitations import tracking
@@ -92,6 +93,7 @@ def _submit(letter: Letter, form, *, kind: SignerKind, action: str, invitation=N
     return page
 
 
+@public_limits.page
 @limits.sign_per_client
 @limits.sign_per_letter
 def sign_open(slug: str):
@@ -105,6 +107,7 @@ def sign_open(slug: str):
     return _render_form(letter, form, kind=SignerKind.organization, action=action)
 
 
+@public_limits.page
 @limits.sign_per_client
 @limits.sign_per_letter
 def sign_individual(slug: str):
@@ -121,6 +124,7 @@ def sign_individual(slug: str):
     return _render_form(letter, form, kind=SignerKind.individual, action=action)
 
 
+@public_limits.page
 @limits.sign_per_client
 @limits.sign_per_letter
 def sign_invited(token: str):

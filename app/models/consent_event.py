@@ -31,9 +31,7 @@ class ConsentEvent(Base):
     __table_args__ = (sa.Index("ix_consent_events_signature_at", "signature_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    signature_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("signatures.id", ondelete="CASCADE")
-    )
+    signature_id: Mapped[int] = mapped_column(sa.ForeignKey("signatures.id", ondelete="CASCADE"))
     kind: Mapped[ConsentKind] = mapped_column(enum_column(ConsentKind, "consent_kind"))
     version_number: Mapped[int]
     channel: Mapped[str] = mapped_column(sa.String(40))

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from app.actor import Actor
 from app.audit import record
 from app.extensions import db
-from app.letters.diff import SectionDiff, diff_texts
+from app.letters.diff import SectionDiff
 from app.letters.operations import latest_version
+from app.letters.reader_diff import reader_diff
 from app.letters.text import LetterText
 from app.models import Letter, LetterVersion, Signature, SignatureStatus
 from app.signing import notify
@@ -38,7 +39,7 @@ def changes_since(signature: Signature, version: LetterVersion | None = None) ->
     """The sections that changed between the version signed and `version` (default: latest)."""
     version = version or latest_version(signature.letter)
     old = LetterText.from_version(signature.version)
-    return [s for s in diff_texts(old, LetterText.from_version(version)) if s.changed]
+    return [s for s in reader_diff(old, LetterText.from_version(version)) if s.changed]
 
 
 def plain_diff(sections: list[SectionDiff]) -> str:
@@ -57,18 +58,26 @@ def plain_diff(sections: list[SectionDiff]) -> str:
     return "\n\n".join(blocks)
 
 
-def request_reconfirmation(letter: Letter, new_version: LetterVersion, actor: Actor) -> int:
-    """Email every confirmed signer of an earlier version; returns how many were asked.
+def request_reconfirmation(
+    letter: Letter,
+    new_version: LetterVersion,
+    actor: Actor,
+    *,
+    signed_before: int | None = None,
+) -> int:
+    """Email every confirmed signer of a version before `signed_before` (default: before
+    `new_version`) the changes up to `new_version`; returns how many were asked.
 
-    Called by `letters.operations.save_text` when a material change is saved on an open
-    letter, inside that save's transaction: the emails go out only if the version is kept.
+    Called by `app.workflow` when a material change is saved (or a version is marked
+    material later), inside that transaction: the emails go out only if the change is kept.
     """
+    below = signed_before if signed_before is not None else new_version.number
     signatures = db.session.scalars(
         sa.select(Signature)
         .where(
             Signature.letter_id == letter.id,
             Signature.status.in_(CONFIRMED),
-            Signature.version_number < new_version.number,
+            Signature.version_number < below,
         )
         .order_by(Signature.id)
     ).all()
@@ -77,7 +86,7 @@ def request_reconfirmation(letter: Letter, new_version: LetterVersion, actor: Ac
     for signature in signatures:
         if signature.version_id not in diffs:
             old = LetterText.from_version(signature.version)
-            diffs[signature.version_id] = [s for s in diff_texts(old, new_text) if s.changed]
+            diffs[signature.version_id] = [s for s in reader_diff(old, new_text) if s.changed]
         sections = diffs[signature.version_id]
         notify.send_reconfirm(
             signature,

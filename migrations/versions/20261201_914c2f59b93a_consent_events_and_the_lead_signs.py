@@ -52,19 +52,14 @@ def upgrade():
     )
     with op.batch_alter_table("consent_events", schema=None) as batch_op:
         batch_op.create_index("ix_consent_events_signature_at", ["signature_id", "at"])
-    with op.batch_alter_table("letters", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("lead_signs", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
-    with op.batch_alter_table("signatures", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organization_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_signatures_organization_id_organizations"),
-            "organizations",
-            ["organization_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+    # Plain ALTER TABLE ... ADD COLUMN on every database: on SQLite a batch would copy and
+    # drop the table, and dropping `letters` or `signatures` with foreign keys on deletes
+    # the rows that refer to them (signatures, links).
+    op.add_column(
+        "letters", sa.Column("lead_signs", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
+    # A plain number, like invitation_id: no foreign key, so SQLite adds it in place.
+    op.add_column("signatures", sa.Column("organization_id", sa.Integer(), nullable=True))
     # Letters already open were opened without the lead listed: the setting says so, and the
     # lead switches it on to be listed (new letters are listed when they open).
     letters = sa.table("letters", sa.column("status"), sa.column("lead_signs"))
@@ -134,13 +129,16 @@ def _row(signature_id, kind, version_number, channel, at):
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        # The batches below copy and drop tables; with foreign keys on, dropping a table
+        # deletes the rows that refer to it. (Takes effect before the first write.)
+        op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table("signatures", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_signatures_organization_id_organizations"), type_="foreignkey"
-        )
         batch_op.drop_column("organization_id")
     with op.batch_alter_table("letters", schema=None) as batch_op:
         batch_op.drop_column("lead_signs")
     with op.batch_alter_table("consent_events", schema=None) as batch_op:
         batch_op.drop_index("ix_consent_events_signature_at")
     op.drop_table("consent_events")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA foreign_keys=ON")

@@ -60,6 +60,7 @@ def sign(
     """Record a sign-on. With the invited address it counts as confirmed at once; otherwise
     a confirmation link is emailed. An address that already has an active signature on the
     letter gets an email, and the caller the same answer as anyone."""
+    given_now = now
     now = now or utcnow()
     via = ArrivedVia.invitation if invitation is not None else ArrivedVia.open_link
     if invitation is not None:
@@ -73,6 +74,10 @@ def sign(
         raise Refused(problem)
     canonical = identity.canonical_email(details.email)
     version_id, version_number = _lock_address_and_read_version(letter.id, canonical)
+    if given_now is None:
+        # The sign-on's moment is taken after reading the text it signs, so a version saved
+        # meanwhile by another request is never newer than the consent given to it.
+        now = utcnow()
     if seen_version is not None and seen_version != version_number:
         raise TextChanged(
             "The letter's text was updated while you were reading it. Please read the current "
@@ -220,7 +225,7 @@ def verify(
                possible_duplicate_of=duplicate.id if duplicate else None)  # fmt: skip
         consent.record_event(
             signature, ConsentKind.confirmed_address, version_number=signature.version_number,
-            channel=channel, at=now,
+            channel=channel, at=max(now, latest.created_at),
         )  # fmt: skip
     return moved
 
@@ -316,7 +321,6 @@ def reconfirm(
 
     The signature then points at that version, and its history keeps when it agreed (the
     time it first signed stays as it was)."""
-    now = now or utcnow()
     letter = signature.letter
     states.ensure_list_can_change(letter)
     if signature.status not in ACTIVE_STATUSES:
@@ -324,6 +328,7 @@ def reconfirm(
     latest = latest_version(letter)
     if version_number != latest.number:
         raise TextChanged("The text has changed again since this page was loaded. Please read it.")
+    now = now or utcnow()  # after reading the version it agrees to
     before = signature.version_number
     result = db.session.execute(
         sa.update(Signature)

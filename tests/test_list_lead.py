@@ -104,9 +104,9 @@ def test_switching_the_setting_off_and_on_takes_the_lead_off_and_lists_it(make):
 
 
 def test_a_new_letter_signs_by_default(make, client):
-    lead_user(make)
+    org_id = str(lead_user(make).organizations[0].id)
     login(client, LEAD)
-    post_form(client, "/letters/new", {"title": "Free the river guides", "organization": "1",
+    post_form(client, "/letters/new", {"title": "Free the river guides", "organization": org_id,
                                        "copy_from": "0"}, token_from="/letters/new")  # fmt: skip
     from app.models import Letter
 

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from app import workflow
 from app.actor import Actor
 from app.extensions import db
 from app.letters import operations
@@ -51,13 +52,18 @@ def make_letter(
     text: LetterText | None = READY,
     status: str = "draft",
     slug: str | None = None,
+    lead_signs: bool = False,
 ) -> Letter:
     """A letter of `user`'s first organization, moved to `status` ("draft", "open", "closed",
-    "final", "archived"), committed."""
+    "final", "archived") through `app.workflow`, committed.
+
+    `lead_signs` is off unless asked for, so a test's list holds exactly the signatures it
+    adds; with it on, opening lists the lead organization as the app does by default."""
     actor = actor_for(user)
     letter = operations.create_letter(
         organization=user.organizations[0], title=title, actor=actor, slug=slug
     )
+    letter.lead_signs = lead_signs
     if text is not None:
         operations.save_text(letter, base_number=1, text=text, actor=actor, note="Text")
     path = {
@@ -68,7 +74,7 @@ def make_letter(
         "archived": [Transition.archive],
     }[status]
     for step in path:
-        operations.transition(letter, step, actor=actor, confirmed=True)
+        workflow.move(letter, step, actor=actor, confirmed=True)
     db.session.commit()
     return letter
 

@@ -3,10 +3,12 @@
 A lead registers and confirms the address from the email, drafts a letter to two recipients,
 opens it and invites three organizations by pasting their addresses. Two invitees sign from
 their emailed links and one organization signs through the open link and confirms by email,
-each in a browser of their own. The lead approves the three, makes a material change to the
-text, and one signer reconfirms. The lead finalizes (by default, as the finalize page says,
-signers who have not answered the material change stay listed as they stand), downloads the
-PDF and the DOCX and reads them back, and publishes; a visitor sees the numbered list.
+each in a browser of their own; the lead's own organization is listed from the moment the
+letter opens, without the sign form. The lead approves the three, changes the text and
+answers "Yes" to the question whether the signers must confirm it, and one signer
+reconfirms. The lead finalizes (by default, as the finalize page says and names them, the
+two who never confirmed the final text are left out), downloads the PDF and the DOCX and
+reads them back, and publishes; a visitor sees the numbered list.
 
 Every page on the way is checked with axe-core, a screenshot is kept of every step, and when
 the test fails they are copied to test-artifacts/journey/. The only shortcut is the mail
@@ -44,16 +46,15 @@ JOON = "joon@lakeside.example.org"
 SAM = "sam@riverwatch.example.net"
 CLAIRE = "claire@egalite-femmes.example.org"
 
-# Alphabetical as the Unicode Collation Algorithm orders it: "Égalité" sorts with the Es,
-# before "Friends" (a code-point sort would put it after "Lakeside"). Nobody answered the
-# material change but Lakeside; the finalize page says the others stay listed as they stand
-# unless the lead rejects them or ticks "List only the signatories who agreed…", and the lead
-# here does neither, so all three are in the frozen list.
+# Nobody answered the material change but Lakeside; by default the final list holds only
+# those who agreed to the final text (the lead's own organization agreed: it wrote it), so
+# the finalize page names the two others, leaves them out, and the lead does not tick the
+# box that would include them.
 FINAL_LIST = [
-    "Égalité Femmes Network (EFN), Norland",
-    "Friends of the Delta, Norland",
+    "Andes Water Defenders",
     "Lakeside Tenants Union, Velden",
 ]
+LEAD_ORG = "Andes Water Defenders"
 RECIPIENT_LINES = [
     "The Honorable Rosa Ibarra",
     "Minister of Water",
@@ -176,6 +177,15 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     page.get_by_role("button", name="Open for sign-on").click()
     flash(page, "The letter is open for sign-on.")
     trip.step(page, "overview, open")
+    # The lead organization signs its own letter by default: listed, without the sign form.
+    page.get_by_role("navigation", name="This letter").get_by_role(
+        "link", name="Signatures"
+    ).click()
+    assert page.locator(".lede").inner_text().startswith("1 listed.")
+    page.get_by_role("link", name=LEAD_ORG).click()
+    history = page.locator(".consent-history").inner_text()
+    assert "Signed version 2 for its own organization" in history and "lead organization" in history
+    trip.step(page, "the lead listed, with its consent trail")
 
     # 3. Three organizations invited by pasting their addresses. --------------------------
     page.get_by_role("navigation", name="This letter").get_by_role(
@@ -263,7 +273,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         "link", name="Signatures"
     ).click()
     page.get_by_role("heading", name="Signatures").wait_for()
-    assert page.locator(".lede").inner_text().startswith("0 listed.")
+    assert page.locator(".lede").inner_text().startswith("1 listed.")
     trip.step(page, "signatures to approve")
     page.get_by_role("link", name="Égalité Femmes Network (EFN)").click()
     page.get_by_role("heading", name="Égalité Femmes Network (EFN)").first.wait_for()
@@ -273,7 +283,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         page.get_by_label(f"Tick {name}", exact=True).check()
     page.get_by_role("button", name="Approve ticked").click()
     flash(page, "3 sign-ons approved.")
-    assert page.locator(".lede").inner_text().startswith("3 listed.")
+    assert page.locator(".lede").inner_text().startswith("4 listed.")
     trip.step(page, "signatures approved")
     for address in (MARIA, JOON, CLAIRE):
         trip.mail(address, f"You are listed on “{TITLE}”")
@@ -281,16 +291,22 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     page.get_by_role("navigation", name="This letter").get_by_role("link", name="Edit text").click()
     page.get_by_label("Body", exact=True).fill(BODY_CHANGED)
     page.get_by_label("What changed").fill("We also ask for new stations")
-    page.get_by_label("Material change: signers should read the letter again").check()
+    question = page.get_by_role(
+        "group", name="3 organizations signed an earlier text. Ask them to confirm the new one?"
+    )
+    # No default: neither answer is chosen until the lead chooses.
+    assert not question.get_by_role("radio").nth(0).is_checked()
+    assert not question.get_by_role("radio").nth(1).is_checked()
+    question.get_by_label("Yes", exact=False).check()
     trip.step(page, "a material change")
     page.get_by_role("button", name="Save version").click()
-    flash(page, "Saved as version 3.")
+    flash(page, "Saved as version 3. 3 reconfirmation emails queued")
 
     asks = {
         address: trip.mail(address, f"The text of “{TITLE}” has changed: do you still sign?")
         for address in (MARIA, JOON, CLAIRE)
     }
-    assert "*restore{+ and extend+}*" in asks[JOON].text
+    assert "restore{+ and extend+}" in asks[JOON].text  # as a reader reads it
     page.get_by_role("navigation", name="This letter").get_by_role(
         "link", name="Signatures"
     ).click()
@@ -320,7 +336,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     page.get_by_role("link", name="Finalize…").click()
     page.get_by_role("heading", name="Finalize the letter").wait_for()
     summary = page.locator(".finalize-summary")
-    assert "2 listed signatories have not yet agreed" in summary.inner_text()
+    assert "2 listed signatories have not agreed to the final text" in summary.inner_text()
     assert summary.locator(".notice li").all_inner_texts() == [
         "Friends of the Delta (signed version 2)",
         "Égalité Femmes Network (EFN) (signed version 2)",
@@ -328,9 +344,10 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     assert summary.locator(".frozen-list li").all_inner_texts() == [
         f"{n}. {name}" for n, name in enumerate(FINAL_LIST, 1)
     ]
-    # Listing only those who agreed is the lead's choice, off unless ticked.
+    # Including them is the lead's explicit choice, which names them; off unless ticked.
     assert not page.get_by_label(
-        "List only the signatories who agreed to the text as it is now"
+        "Also list the 2 who did not confirm the final text: "
+        "Friends of the Delta, Égalité Femmes Network (EFN)"
     ).is_checked()
     trip.step(page, "finalize")
     page.get_by_label("I understand that the final letter can never be changed").check()
@@ -358,8 +375,8 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     visitor.goto(f"/l/{slug}")
     visitor.get_by_role("heading", name=TITLE).wait_for()
     assert visitor.get_by_role("button", name="Log out").count() == 0
-    assert visitor.locator(".public-facts strong").inner_text() == "3"
-    assert "3 signatures" in visitor.locator(".public-facts").inner_text()
+    assert visitor.locator(".public-facts strong").inner_text() == "2"
+    assert "2 signatures" in visitor.locator(".public-facts").inner_text()
     assert visitor.locator("ol.org-list li").all_inner_texts() == [
         f"{n}. {name}" for n, name in enumerate(FINAL_LIST, 1)
     ]

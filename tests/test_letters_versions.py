@@ -37,7 +37,7 @@ def edit_page(client, slug: str) -> str:
 def test_each_save_is_a_new_immutable_version_with_author_note_and_flag(lead, client):
     letter = make_letter(lead, status="open")
     login(client, "lead@example.org")
-    changed = text_form(READY, 2, body="A new body.", change_note="Shorter", material="y")
+    changed = text_form(READY, 2, body="A new body.", change_note="Shorter", material="yes")
     assert post_form(client, f"/letters/{letter.slug}/edit", changed).status_code == 302
     assert version_numbers(letter) == [1, 2, 3]
     v3 = db.session.scalars(

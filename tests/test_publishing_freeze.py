@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.letters.lifecycle import Transition
 from app.models import AuditEvent, FinalLetterRecord, OutboxMessage, SignatureStatus
 from app.publishing.final_letter import FinalLetter
 from app.publishing.freezing import freeze_final_letter
@@ -78,9 +77,9 @@ def test_every_listed_signer_is_told_how_they_are_listed(lead):
         individuals=[("Jane Roe", "Lab of Norland")],
     )
     add_signature(letter, "Pending Org", status=SignatureStatus.verified)
-    from app.letters import operations
+    from app import workflow
 
-    operations.transition(letter, Transition.finalize, actor=actor_for(lead), confirmed=True)
+    workflow.finalize_letter(letter, actor=actor_for(lead), confirmed=True)
     db.session.commit()
     messages = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.kind == "letter_final")

@@ -127,13 +127,17 @@ def test_a_viewer_exports_but_only_the_lead_gets_contacts(lead, make, client):
     login(lead_client, "lead@example.org")
     response = lead_client.get(f"/letters/{letter.slug}/export.csv?lead=1")
     header = response.get_data().decode("utf-8-sig").splitlines()[0].split(",")
-    assert header[-6:] == [
+    assert header[-10:] == [
         "listed_publicly",
         "email",
         "verified_at",
         "version_signed",
         "via",
         "attested",
+        "signed_at",
+        "confirmed_at",
+        "reconfirmed_at",
+        "consent_history",
     ]
     row = response.get_data().decode("utf-8-sig").splitlines()[1]
     assert "@partners.example.org" in row and "open_link" in row

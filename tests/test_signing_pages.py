@@ -90,8 +90,9 @@ def test_a_text_changed_while_reading_must_be_read_again(client, make):
 
 def test_unconfirmed_sign_ons_expire_and_free_the_address(app, make):
     letter = make_open_letter(make.user(LEAD))
-    old = make_signature(letter, status="unverified", email="late@riverbank.example.org",
-                         now=utcnow() - timedelta(hours=73))  # fmt: skip
+    old = make_signature(letter, status="unverified", email="late@riverbank.example.org")
+    old.verify_expires_at = utcnow() - timedelta(hours=1)  # its link ran out unused
+    db.session.commit()
     fresh = make_signature(letter, status="unverified")
     result = app.test_cli_runner().invoke(args=["signatures", "expire"])
     assert result.exit_code == 0 and "1 unconfirmed sign-on expired." in result.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from app import workflow
 from app.extensions import db
 from app.letters import operations as letters
 from app.letters.lifecycle import Transition
@@ -30,10 +31,10 @@ CHANGED = LetterText(
 
 
 def change_text(letter, user, *, material: bool, base: int = 2):
-    version = letters.save_text(
+    version = workflow.save_text(
         letter, base_number=base, text=CHANGED if base == 2 else READY, actor=actor_for(user),
         material=material, note="Firmer",
-    )  # fmt: skip
+    ).version  # fmt: skip
     db.session.commit()
     return version
 
@@ -132,8 +133,10 @@ def test_confirming_by_email_after_a_change_signs_the_current_text(client, make)
     assert (signature.status, signature.version_number) == (SignatureStatus.approved, 3)
 
 
-@pytest.mark.parametrize("only_reconfirmed", [True, False])
-def test_the_lead_can_list_only_the_reconfirmed_at_finalization(client, make, only_reconfirmed):
+@pytest.mark.parametrize("include", [False, True])
+def test_by_default_the_final_list_holds_only_who_agreed_and_including_names_them(
+    client, make, include
+):
     lead = make.user(LEAD)
     letter = make_open_letter(lead)
     agreed = make_signature(letter, organization_name="Riverbank Watch")
@@ -146,17 +149,27 @@ def test_the_lead_can_list_only_the_reconfirmed_at_finalization(client, make, on
 
     login(client, LEAD)
     page = client.get(f"/letters/{letter.slug}/finalize").get_data(as_text=True)
-    assert "List only the signatories who agreed to the text as it is now" in page
+    # The box to include them names them, and is not ticked.
+    assert "Also list the 1 who did not confirm the final text: Harbour Rights Network" in page
+    assert 'name="include_unconfirmed" type="checkbox" value="y">' in page
     data = {"confirm": "y"}
-    if only_reconfirmed:
-        data["only_reconfirmed"] = "y"
+    if include:
+        data["include_unconfirmed"] = "y"
     assert post_form(client, f"/letters/{letter.slug}/finalize", data).status_code == 302
 
     db.session.expire_all()
     names = [o.name for o in load_final_letter(letter).organizations]
-    if only_reconfirmed:
-        assert names == ["Riverbank Watch"]
-    else:
+    if include:
         assert names == ["Harbour Rights Network", "Riverbank Watch"]
+    else:
+        assert names == ["Riverbank Watch"]
+        # The one left out is told why, in its "letter is final" email.
+        (told,) = db.session.scalars(
+            sa.select(OutboxMessage).where(
+                OutboxMessage.kind == "letter_final", OutboxMessage.to_addr == silent.email
+            )
+        ).all()
+        assert "not listed" in told.text_body
+        assert "never confirmed the final text (version 3)" in told.text_body
     # Left out of the list is not rejected: the record of the sign-on stays as it was.
     assert silent.status is SignatureStatus.approved

@@ -154,6 +154,7 @@ def _signatories(organization_id: int) -> sa.Select:
             Letter.organization_id == organization_id,
             Signature.status.in_(SIGNED),
             Signature.email.is_not(None),
+            Signature.organization_id.is_(None),  # not the lead's (or a co-lead's) own
         )
     )
 

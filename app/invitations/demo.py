@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app import workflow
 from app.actor import Actor
 from app.errors import Refused
 from app.extensions import db
@@ -105,7 +106,7 @@ def _letter(organization: Organization, user: User, actor: Actor) -> Letter | No
     letter.time_zone = "America/New_York"
     letter.deadline_at = utcnow() + timedelta(days=9)
     letter.reminder_days_before = 3
-    letters.transition(letter, Transition.open, actor=actor)
+    workflow.move(letter, Transition.open, actor=actor)
     db.session.flush()
     letter.opened_at = utcnow() - timedelta(days=7)
     return letter

@@ -84,7 +84,21 @@ class TextForm(FlaskForm):
     body = TextAreaField("Body", [Length(max=100_000), safe_multiline])
     closing = StringField("Closing", [Length(max=200), safe_text])
     change_note = StringField("What changed", [Length(max=300), safe_text])
-    material = BooleanField("Material change: signers should read the letter again")
+    # Asked only when the letter has sign-ons, with no default: see app.workflow.save_text.
+    material = RadioField(
+        "Ask them to confirm the new one?",
+        choices=options(
+            [
+                ("yes", "Yes: the change is material; email them the changes to confirm"),
+                ("no", "No: a correction that does not change what they agreed to"),
+            ]
+        ),
+        validate_choice=False,
+    )
+
+    @property
+    def material_answer(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.material.data or "")
 
     def validate_recipients(self, field: FieldList) -> None:
         for entry in field.entries:
@@ -119,6 +133,7 @@ class SettingsForm(FlaskForm):
     locale = SelectField("Language for dates")
     time_zone = SelectField("Time zone")
     show_co_leads = BooleanField("Show co-lead organizations in the letterhead")
+    lead_signs = BooleanField("Our organization signs this letter")
     numbered = BooleanField("Number the signatories (1. … N.)")
     signatory_order = RadioField(
         "Order of signatories",
@@ -181,7 +196,15 @@ class CollaboratorForm(FlaskForm):
 
 class FinalizeForm(FlaskForm):
     confirm = BooleanField("I understand that the final letter can never be changed")
-    only_reconfirmed = BooleanField("List only the signatories who agreed to the text as it is now")
+    # Off unless ticked: the final list holds only those who agreed to the final text. The
+    # page names the others in the label (see letters.views.letters.finalize).
+    include_unconfirmed = BooleanField(
+        "Also list the signatories who did not confirm the final text"
+    )
+
+
+class SignForOrganizationForm(FlaskForm):
+    authorized = BooleanField("I am authorized to sign on behalf of this organization")
 
 
 class RestoreForm(FlaskForm):

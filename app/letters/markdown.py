@@ -195,3 +195,74 @@ def _image_allowed(src: str, site_host: str | None) -> bool:
 def _snippet(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reader_text(text: str) -> str:
+    """The body as a reader sees it, in plain text: emphasis markers gone, a link as
+    "its text (https://its.address)", each list item and heading on a line of its own, a
+    blank line between blocks. Used to show changes as readers see them."""
+    blocks: list[str | None] = []
+    numbers: list[int | None] = []  # per open list: the next number, or None for bullets
+    prefix = ""
+    for token in _MD.parse(text or ""):
+        if token.type == "ordered_list_open":
+            numbers.append(int(token.attrGet("start") or 1))
+        elif token.type == "bullet_list_open":
+            numbers.append(None)
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            numbers.pop()
+            blocks.append(None)  # the next block starts a new paragraph
+        elif token.type == "list_item_open" and numbers:
+            n = numbers[-1]
+            prefix = "• " if n is None else f"{n}. "
+            if n is not None:
+                numbers[-1] = n + 1
+        elif token.type == "inline":
+            line = _inline_text(token.children or [])
+            blocks.append(("  " * max(len(numbers) - 1, 0)) + prefix + line)
+            prefix = ""
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+        elif token.type == "hr":
+            blocks.append("———")
+    return _join_blocks(blocks)
+
+
+def _join_blocks(blocks: list[str | None]) -> str:
+    # Items of one list read as consecutive lines; other blocks are paragraphs apart.
+    out: list[str] = []
+    in_list = False
+    for block in blocks:
+        if block is None:
+            in_list = False
+            continue
+        is_item = bool(_ITEM.match(block))
+        if out:
+            out.append("\n" if is_item and in_list else "\n\n")
+        out.append(block)
+        in_list = is_item
+    return "".join(out)
+
+
+_ITEM = re.compile(r"\s*(•|\d+\.) ")
+
+
+def _inline_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    href_stack: list[str] = []
+    for child in children:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "image":
+            parts.append(child.content)
+        elif kind == "link_open":
+            href_stack.append(str(child.attrGet("href") or ""))
+        elif kind == "link_close" and href_stack:
+            href = href_stack.pop()
+            if href and _link_allowed(href):
+                parts.append(f" ({href.removeprefix('mailto:')})")
+        # html_inline and emphasis markers: a reader never sees them
+    return "".join(parts)

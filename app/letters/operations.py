@@ -21,6 +21,7 @@ from app.models import Letter, LetterVersion, Organization, utcnow
 COPIED_SETTINGS = (
     "date_mode", "locale", "time_zone", "show_co_leads", "numbered", "signatory_order",
     "lead_first", "individuals_allowed", "moderation", "open_link", "intro_template",
+    "lead_signs",
 )  # fmt: skip
 SETTINGS = (*COPIED_SETTINGS, "title", "slug", "letter_date", "deadline_at")
 DEFAULT_TEXT = LetterText(closing="Sincerely,")
@@ -112,7 +113,8 @@ def save_text(
     """Save `text` as the next version if nobody saved since `base_number`.
 
     Returns None when the text is unchanged. Raises VersionConflict when the editor's base is
-    stale; after a conflict raised by the database the caller must roll back.
+    stale; after a conflict raised by the database the caller must roll back. What a material
+    change means for the signers is composed above, in `app.workflow.save_text`.
     """
     lifecycle.ensure_text_editable(letter)
     # Lock the letter row (PostgreSQL) so concurrent saves queue up and the second one sees
@@ -139,12 +141,6 @@ def save_text(
     except IntegrityError:
         raise VersionConflict(None) from None
     record("letter.text_saved", actor, letter, version=version.number, material=material or None)
-    if material and letter.status.value == "open":
-        # Signing hook: earlier signers are emailed the diff and asked to reconfirm or
-        # withdraw, in this same transaction. Imported here: app.signing imports this module.
-        from app.signing.reconfirmation import request_reconfirmation
-
-        request_reconfirmation(letter, version, actor)
     return version
 
 
@@ -190,18 +186,11 @@ def update_settings(letter: Letter, values: dict[str, Any], *, actor: Actor) -> 
     return changed
 
 
-def transition(
-    letter: Letter,
-    which: Transition,
-    *,
-    actor: Actor,
-    confirmed: bool = False,
-    only_reconfirmed: bool = False,
-) -> None:
+def transition(letter: Letter, which: Transition, *, actor: Actor, confirmed: bool = False) -> None:
     """Move the letter through its lifecycle, or raise TransitionRefused saying why not.
 
-    At finalization, `only_reconfirmed` leaves out of the frozen list the signatories who
-    have not agreed to the latest material change of the text.
+    Only the state moves here; the consequences (the lead listed at opening, the list frozen
+    at finalization) are composed above, in `app.workflow`.
     """
     now = utcnow()
     latest = latest_version(letter)
@@ -218,9 +207,3 @@ def transition(
         status=letter.status.value,
         final_version=letter.final_version_number if which is Transition.finalize else None,
     )
-    if which is Transition.finalize:
-        # Publishing hook: freeze the text and the list into a FinalLetterRecord with its
-        # content hash, and queue "the letter is final" emails, in this same transaction.
-        from app.publishing.freezing import freeze_final_letter
-
-        freeze_final_letter(letter, actor=actor, now=now, only_reconfirmed=only_reconfirmed)

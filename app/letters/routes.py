@@ -21,6 +21,7 @@ RULES = (
     ("/<slug>/settings", "settings", letters.settings, BOTH),
     ("/<slug>/status/<action>", "transition", letters.transition, POST),
     ("/<slug>/finalize", "finalize", letters.finalize, BOTH),
+    ("/<slug>/sign-for/<int:organization_id>", "sign_for", letters.sign_for, POST),
     ("/<slug>/preview", "preview", letters.preview, GET),
     ("/<slug>/edit", "edit", text.edit, BOTH),
     ("/<slug>/edit/preview", "body_preview", text.body_preview, POST),
@@ -28,6 +29,7 @@ RULES = (
     ("/<slug>/versions/compare", "compare", text.compare, GET),
     ("/<slug>/versions/<int:number>", "version", text.version, GET),
     ("/<slug>/versions/<int:number>/restore", "restore", text.restore, POST),
+    ("/<slug>/versions/<int:number>/material", "mark_material", text.mark_material, POST),
     ("/<slug>/collaborators", "collaborators", people.collaborators, BOTH),
     ("/<slug>/leave", "leave", people.leave, POST),
     (

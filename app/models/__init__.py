@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.collaborator import Collaborator, CollaboratorRole
+from app.models.consent_event import ConsentEvent, ConsentKind
 from app.models.export_job import ExportJob, ExportStatus
 from app.models.final_letter import FinalLetterRecord
 from app.models.invitation import Invitation, InvitationStatus
@@ -43,6 +44,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ColleagueInvitation",
+    "ConsentEvent",
+    "ConsentKind",
     "Collaborator",
     "CollaboratorRole",
     "DateMode",

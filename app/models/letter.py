@@ -72,6 +72,8 @@ class Letter(Base):
     locale: Mapped[str] = mapped_column(sa.String(16), default="en_US")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     show_co_leads: Mapped[bool] = mapped_column(default=True)
+    # "Our organization signs this letter": the lead is listed from the moment it opens.
+    lead_signs: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     # Signatory settings: stored now, used by sign-on and publishing.
     numbered: Mapped[bool] = mapped_column(default=True)

@@ -98,6 +98,10 @@ class Signature(Base):
     attested_authorized: Mapped[bool] = mapped_column(default=False)
     via: Mapped[ArrivedVia] = mapped_column(enum_column(ArrivedVia, "signature_via"))
     invitation_id: Mapped[int | None]
+    # The organization's id when a member signed for it from inside the app (the lead
+    # organization when the letter opens, or a co-lead's "Sign for …"). A plain number like
+    # invitation_id, so the column is added without copying the table on SQLite.
+    organization_id: Mapped[int | None]
     version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("letter_versions.id", ondelete="RESTRICT")
     )

@@ -8,10 +8,12 @@ publish), so the frozen record and the hash are made the way a real letter's are
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app import workflow
 from app.actor import Actor
 from app.extensions import db
 from app.letters import operations
@@ -19,7 +21,9 @@ from app.letters.lifecycle import Transition
 from app.letters.text import Address, LetterText
 from app.models import (
     ArrivedVia,
+    ConsentKind,
     Letter,
+    LetterVersion,
     Organization,
     OutboxMessage,
     Signature,
@@ -28,6 +32,8 @@ from app.models import (
     User,
     utcnow,
 )
+from app.signing import consent
+from app.signing import operations as signing
 from app.tokens import new_token
 
 DEMO_SLUG = "demo-final"
@@ -83,6 +89,8 @@ CRAFTED = (
     ("FSI – Freshwater Stewards International", "FSI", "Estavia"),
     ("women4water", "", "Tirane Coast"),
 )
+SILENT = "Kessaria Wetlands Network"  # signed version 2, never confirmed version 3
+FIRMER = "\n\nWe ask that the consultation begin within ninety days of this letter."
 UNNAMED = ("Basin Defenders Collective", "Night Watch for the Verra")
 INDIVIDUALS = (
     ("Dr. Mirela Costa", "University of Port Selden"),
@@ -141,8 +149,17 @@ def create_demo_final(organization: Organization, user: User) -> None:
     letter.individuals_allowed = True
     letter.open_link = True
     letter.intro_template = "{lead} and {others} organizations urge a public consultation …"
-    operations.transition(letter, Transition.open, actor=actor)
     assert version is not None
+    # The campaign ran for three weeks: its first versions were saved before anyone signed
+    # (a Core UPDATE of the demo's own rows; the ORM keeps versions immutable).
+    db.session.execute(
+        sa.update(LetterVersion)
+        .where(LetterVersion.letter_id == letter.id)
+        .values(created_at=utcnow() - timedelta(days=21))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(version)
+    workflow.open_letter(letter, actor=actor)  # the lead is listed, with its consent trail
     rows = [
         _signature(
             letter,
@@ -157,6 +174,7 @@ def create_demo_final(organization: Organization, user: User) -> None:
             signer_title="Director",
         )  # fmt: skip
         for i, (name, acronym, country, named) in enumerate(_organizations(organization.name))
+        if i  # the lead organization (first) signed when the letter opened
     ]
     rows += [
         _signature(
@@ -170,17 +188,45 @@ def create_demo_final(organization: Organization, user: User) -> None:
         )  # fmt: skip
         for i, (name, affiliation) in enumerate(INDIVIDUALS)
     ]
+    # One more organization, who never confirms the final text: left out of the final list.
+    rows.append(
+        _signature(
+            letter,
+            version,
+            104,
+            kind=SignerKind.organization,
+            organization_name=SILENT,
+            country="Kessaria",
+            signer_name="Signer 105",
+            signer_title="Coordinator",
+        )  # fmt: skip
+    )
     db.session.add_all(rows)
     db.session.flush()
+    for row in rows:
+        consent.record_event(row, ConsentKind.signed, version_number=version.number,
+                             channel=consent.OPEN_LINK, at=row.created_at)  # fmt: skip
+        consent.record_event(row, ConsentKind.confirmed_address, version_number=version.number,
+                             channel=consent.EMAIL_LINK, at=row.verified_at)  # fmt: skip
+    # A material change: everyone reconfirms but one (their histories keep both times).
+    workflow.save_text(
+        letter, base_number=version.number, text=replace(text, body=BODY + FIRMER),
+        actor=actor, note="A deadline for the consultation", material=True,
+    )  # fmt: skip
+    latest = operations.latest_version(letter)
+    for row in rows:
+        if row.organization_name != SILENT:
+            signing.reconfirm(row, version_number=latest.number, actor=actor)
     for step in (Transition.close, Transition.finalize, Transition.publish):
-        operations.transition(letter, step, actor=actor, confirmed=True)
+        workflow.move(letter, step, actor=actor, confirmed=True)
     # The invented signers have no inboxes: their "the letter is final" notices would only
     # bury the messages a person exploring the demo is looking for in the dev mailbox.
     db.session.execute(
         sa.delete(OutboxMessage).where(
-            OutboxMessage.kind == "letter_final",
             OutboxMessage.ref_type == "signatures",
-            OutboxMessage.ref_id.in_([s.id for s in rows]),
+            OutboxMessage.ref_id.in_(
+                sa.select(Signature.id).where(Signature.letter_id == letter.id)
+            ),
         )
     )
     db.session.flush()

@@ -1,8 +1,9 @@
-"""Freezing the final letter, called once from the finalize transition.
+"""Freezing the final letter, called once by `app.workflow.finalize_letter`.
 
 The list and the text are written into a FinalLetterRecord with their content hash, in the
 same transaction as the status change, and every listed signer is told, by an email queued
-in that transaction, that the letter is final and how they are listed.
+in that transaction, that the letter is final and how they are listed. By default the list
+holds only those who agreed to the final text; a signer left out is told why.
 """
 
 from __future__ import annotations
@@ -19,30 +20,40 @@ from app.publishing.final_letter import FinalLetter, build_final_letter, unnamed
 from app.publishing.store import approved_signatures, final_record, text_version
 
 
+def frozen_signatures(
+    letter: Letter, *, include_unconfirmed: bool = False
+) -> tuple[list[Signature], list[Signature]]:
+    """(listed, left out): the approved signatures the final list holds, and those it leaves
+    out because they never agreed to the latest material change (unless included)."""
+    from app.signing.reconfirmation import unconfirmed_signatures
+
+    signatures = approved_signatures(letter)
+    if include_unconfirmed:
+        return signatures, []
+    left_out = unconfirmed_signatures(letter)
+    ids = {s.id for s in left_out}
+    return [s for s in signatures if s.id not in ids], left_out
+
+
 def freeze_final_letter(
     letter: Letter,
     *,
     actor: Actor,
     now: datetime | None = None,
     notify: bool = True,
-    only_reconfirmed: bool = False,
+    include_unconfirmed: bool = False,
 ) -> FinalLetterRecord:
     """Write the frozen FinalLetter of a letter that has just become final (idempotent).
 
-    With `only_reconfirmed`, signatories who have not agreed to the latest material change
-    stay approved but are left out of the frozen list (and are not told they are listed).
+    Signatories who have not agreed to the latest material change stay approved but are
+    left out of the frozen list, and told why, unless `include_unconfirmed`.
     """
     existing = final_record(letter)
     if existing is not None:
         return existing
     version = text_version(letter)
-    signatures = approved_signatures(letter)
-    left_out: list[int] = []
-    if only_reconfirmed:
-        from app.signing.reconfirmation import unconfirmed_signatures
-
-        left_out = sorted(s.id for s in unconfirmed_signatures(letter))
-        signatures = [s for s in signatures if s.id not in set(left_out)]
+    signatures, excluded = frozen_signatures(letter, include_unconfirmed=include_unconfirmed)
+    left_out = sorted(s.id for s in excluded)
     co_leads = [org.name for org in co_lead_organizations(letter)] if letter.show_co_leads else []
     final = build_final_letter(letter, version, signatures, co_leads, now or utcnow())
     frozen = FinalLetterRecord(
@@ -64,6 +75,7 @@ def freeze_final_letter(
     )
     if notify:
         notify_signers(letter, final, signatures)
+        notify_left_out(letter, final, excluded)
     return frozen
 
 
@@ -110,10 +122,32 @@ def _reply_to(letter: Letter) -> str | None:
     return lead_contact(letter)
 
 
-def notify_signers(letter: Letter, final: FinalLetter, signatures: list[Signature]) -> int:
-    """Queue one "the letter is final" email per listed signer with an address; returns how many."""
+def left_out_description(signature: Signature, final: FinalLetter) -> str:
+    who = "You are" if signature.kind is SignerKind.individual else "Your organization is"
+    return (
+        f"{who} not listed: you signed version {signature.version_number} of the text, and "
+        f"you never confirmed the final text (version {final.version}) after it was changed, "
+        "so the final letter does not carry your name."
+    )
+
+
+def notify_left_out(letter: Letter, final: FinalLetter, signatures: list[Signature]) -> int:
+    """Tell each signer left out of the final list why; returns how many were emailed."""
+    reasons = {s.id: left_out_description(s, final) for s in signatures}
+    return notify_signers(letter, final, signatures, reasons=reasons)
+
+
+def notify_signers(
+    letter: Letter,
+    final: FinalLetter,
+    signatures: list[Signature],
+    *,
+    reasons: dict[int, str] | None = None,
+) -> int:
+    """Queue one "the letter is final" email per signer with an address (saying how they
+    are listed, or the reason given in `reasons` they are not); returns how many."""
     reply_to = _reply_to(letter)
-    listings = listing_descriptions(final)
+    listings = reasons if reasons is not None else listing_descriptions(final)
     sent = 0
     for signature in signatures:
         if not signature.email:  # contact data erased: nobody to tell

@@ -19,19 +19,24 @@ from app.publishing.final_letter import FinalLetter
 
 # One rule for every spreadsheet we write: a cell a spreadsheet would run as a formula gets
 # a leading apostrophe.
+from app.signing import consent
 from app.signing.export import safe_cell
 
 PUBLIC_COLUMNS = (
     "number", "organization", "acronym", "country", "signer", "title", "type", "affiliation",
     "status",
 )  # fmt: skip
-CONTACT_COLUMNS = ("listed_publicly", "email", "verified_at", "version_signed", "via", "attested")
+CONTACT_COLUMNS = (
+    "listed_publicly", "email", "verified_at", "version_signed", "via", "attested",
+    "signed_at", "confirmed_at", "reconfirmed_at", "consent_history",
+)  # fmt: skip
 
 
-def _contact(signature: Any) -> dict[str, Any]:
+def _contact(signature: Any, events: Mapping[int, list] | None = None) -> dict[str, Any]:
     if signature is None:
         return {}
-    return {
+    history = consent.summary((events or {}).get(signature.id, []))
+    return history | {
         "listed_publicly": signature.listed_publicly,
         "email": signature.email,
         "verified_at": signature.verified_at,
@@ -41,8 +46,13 @@ def _contact(signature: Any) -> dict[str, Any]:
     }
 
 
-def csv_rows(fl: FinalLetter, contacts: Mapping[int, Any] | None = None) -> list[dict[str, Any]]:
-    """The rows, as dictionaries: with `contacts` (signature id → Signature), the lead's."""
+def csv_rows(
+    fl: FinalLetter,
+    contacts: Mapping[int, Any] | None = None,
+    events: Mapping[int, list] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows, as dictionaries: with `contacts` (signature id → Signature), the lead's,
+    with each one's consent history from `events` (signature id → ConsentEvents)."""
     status = fl.status
     rows: list[dict[str, Any]] = []
     for o in fl.organizations:
@@ -52,7 +62,7 @@ def csv_rows(fl: FinalLetter, contacts: Mapping[int, Any] | None = None) -> list
             "type": "organization", "affiliation": "", "status": status,
         }  # fmt: skip
         if contacts is not None:
-            row |= _contact(contacts.get(o.ref)) if o.ref is not None else {}
+            row |= _contact(contacts.get(o.ref), events) if o.ref is not None else {}
         rows.append(row)
     for p in fl.individuals:
         row = {
@@ -61,7 +71,7 @@ def csv_rows(fl: FinalLetter, contacts: Mapping[int, Any] | None = None) -> list
             "status": status,
         }  # fmt: skip
         if contacts is not None:
-            row |= _contact(contacts.get(p.ref)) if p.ref is not None else {}
+            row |= _contact(contacts.get(p.ref), events) if p.ref is not None else {}
         rows.append(row)
     if contacts is not None:  # the lead sees who is counted but not named
         for ref in fl.unnamed_refs:
@@ -81,7 +91,7 @@ def csv_rows(fl: FinalLetter, contacts: Mapping[int, Any] | None = None) -> list
                     "affiliation": s.affiliation if individual else "",
                     "status": status,
                 }  # fmt: skip
-                | _contact(s)
+                | _contact(s, events)
             )
     return rows
 
@@ -92,6 +102,7 @@ def render_csv(fl: FinalLetter, contacts: Mapping[int, Any] | None = None) -> st
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in csv_rows(fl, contacts):
+    events = consent.histories(contacts) if contacts else None  # one query for all
+    for row in csv_rows(fl, contacts, events):
         writer.writerow([safe_cell(row.get(c)) for c in columns])
     return out.getvalue()

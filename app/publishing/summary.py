@@ -8,10 +8,12 @@ from typing import Any
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from app.models import Letter
+from app.letters.collaborators import co_lead_organizations
+from app.models import Letter, utcnow
 from app.publishing import fonts
-from app.publishing.final_letter import FinalLetter
-from app.publishing.store import build_live
+from app.publishing.final_letter import FinalLetter, build_final_letter
+from app.publishing.freezing import frozen_signatures
+from app.publishing.store import build_live, text_version
 
 
 @dataclass
@@ -25,16 +27,19 @@ class FinalizeSummary:
     font_packages: str = fonts.SUGGESTED_PACKAGES
 
 
-def finalize_summary(letter: Letter) -> FinalizeSummary:
-    try:
-        from app.signing.reconfirmation import unconfirmed_signatures
-    except ImportError:  # without the signing feature there is nothing to reconfirm
-        unconfirmed: list[Any] = []
-    else:
-        unconfirmed = unconfirmed_signatures(letter)
+def finalize_summary(letter: Letter, *, include_unconfirmed: bool = False) -> FinalizeSummary:
+    """The list as finalizing would freeze it: by default without those who never agreed
+    to the final text (named in `unconfirmed`), or with them when the lead includes them."""
+    listed, left_out = frozen_signatures(letter, include_unconfirmed=False)
     try:
         signatures_url = url_for("signing.signatures", slug=letter.slug)
     except BuildError:
         signatures_url = None
-    fl = build_live(letter)
-    return FinalizeSummary(fl, unconfirmed, signatures_url, fonts.undrawable(fl) or [])
+    if include_unconfirmed or not left_out:
+        fl = build_live(letter)
+    else:
+        co_leads = (
+            [org.name for org in co_lead_organizations(letter)] if letter.show_co_leads else []
+        )
+        fl = build_final_letter(letter, text_version(letter), listed, co_leads, utcnow())
+    return FinalizeSummary(fl, left_out, signatures_url, fonts.undrawable(fl) or [])

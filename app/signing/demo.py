@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app import workflow
 from app.actor import Actor
 from app.extensions import db
 from app.letters import operations as letters
@@ -100,7 +101,6 @@ def create_demo_signing(organization: Organization, user: User) -> None:
     if db.session.scalar(sa.select(Letter.id).where(Letter.slug == DEMO_SLUG)) is not None:
         return
     lead = Actor(user_id=user.id, label="demo")
-    now = utcnow()
     letter = letters.create_letter(
         organization=organization, title="Free the Lowland Delta water monitors", actor=lead,
         slug=DEMO_SLUG,
@@ -109,10 +109,12 @@ def create_demo_signing(organization: Organization, user: User) -> None:
     letters.update_settings(
         letter,
         {"open_link": True, "moderation": False, "individuals_allowed": True,
-         "time_zone": "Europe/Amsterdam", "deadline_at": now + timedelta(weeks=4)},
+         "time_zone": "Europe/Amsterdam", "deadline_at": utcnow() + timedelta(weeks=4)},
         actor=lead,
     )  # fmt: skip
-    letters.transition(letter, Transition.open, actor=lead)
+    # Opening lists the lead organization, signed by the member who opened it.
+    workflow.move(letter, Transition.open, actor=lead)
+    now = utcnow()  # every sign-on below comes after the text it signs was saved
 
     def signer(label: str) -> Actor:
         return Actor(label=f"demo signer {label}", ip="192.0.2.10", user_agent="Demo browser")
@@ -159,13 +161,16 @@ def create_demo_signing(organization: Organization, user: User) -> None:
     operations.withdraw(sign_and_confirm("harbour"), actor=signer("harbour"))
     operations.reject(sign_and_confirm("spam"), actor=lead, note="Not an organization")
     operations.sign(letter, _details("mountain"), actor=signer("mountain"), now=now)
-    operations.sign(letter, _details("tardy"), actor=signer("tardy"), now=now - timedelta(days=5))
+    tardy = operations.sign(letter, _details("tardy"), actor=signer("tardy"), now=now).signature
+    tardy.verify_expires_at = now - timedelta(minutes=1)  # its link ran out unused
+    db.session.flush()
     operations.expire_unverified(now, actor=lead)
     # A material change: the earlier signers are asked to reconfirm; one already has.
-    version = letters.save_text(
+    # (Coastal, Observatorio, Forest and the others do not answer: they show "signed v2".)
+    version = workflow.save_text(
         letter, base_number=2, text=_text(FIRMER), actor=lead, material=True,
         note="Stronger demand",
-    )  # fmt: skip
+    ).version  # fmt: skip
     riverbank = db.session.scalar(
         sa.select(Signature).where(Signature.letter_id == letter.id, Signature.acronym == "RLAN")
     )

@@ -13,8 +13,8 @@ from app.actor import Actor
 from app.audit import record
 from app.errors import Refused
 from app.extensions import db
-from app.models import ACTIVE_STATUSES, Signature, SignatureStatus, utcnow
-from app.signing import notify, rules, states
+from app.models import ACTIVE_STATUSES, ConsentKind, Signature, SignatureStatus, utcnow
+from app.signing import consent, notify, rules, states
 
 S = SignatureStatus
 LISTING_FIELDS = (
@@ -70,6 +70,11 @@ def update_listing(
     record("signature.listing_changed", actor, signature, letter=signature.letter_id,
            fields=changed, before=before, after=_describe(signature), by_lead=by_lead,
            back_to_lead=held or None)  # fmt: skip
+    consent.record_event(
+        signature, ConsentKind.listing_changed, version_number=signature.version_number,
+        channel=consent.LEAD_ON_BEHALF if by_lead else consent.EMAIL_LINK,
+        detail={"fields": changed, "before": before, "after": _describe(signature)},
+    )  # fmt: skip
     return changed
 
 

@@ -25,6 +25,7 @@ from app.letters.operations import latest_version
 from app.models import (
     ACTIVE_STATUSES,
     ArrivedVia,
+    ConsentKind,
     Invitation,
     Letter,
     LetterStatus,
@@ -33,7 +34,7 @@ from app.models import (
     SignatureStatus,
     utcnow,
 )
-from app.signing import identity, links, notify, rules, states
+from app.signing import consent, identity, links, notify, rules, states
 from app.signing.details import SignOnClosed, SignOnDetails, SignOutcome, SignResult, TextChanged
 from app.signing.listing import keep_duplicate, merge_duplicate, update_listing
 
@@ -59,6 +60,7 @@ def sign(
     """Record a sign-on. With the invited address it counts as confirmed at once; otherwise
     a confirmation link is emailed. An address that already has an active signature on the
     letter gets an email, and the caller the same answer as anyone."""
+    given_now = now
     now = now or utcnow()
     via = ArrivedVia.invitation if invitation is not None else ArrivedVia.open_link
     if invitation is not None:
@@ -72,6 +74,10 @@ def sign(
         raise Refused(problem)
     canonical = identity.canonical_email(details.email)
     version_id, version_number = _lock_address_and_read_version(letter.id, canonical)
+    if given_now is None:
+        # The sign-on's moment is taken after reading the text it signs, so a version saved
+        # meanwhile by another request is never newer than the consent given to it.
+        now = utcnow()
     if seen_version is not None and seen_version != version_number:
         raise TextChanged(
             "The letter's text was updated while you were reading it. Please read the current "
@@ -106,8 +112,12 @@ def sign(
         return SignResult(SignOutcome.check_email)
     record("signature.created", actor, signature, letter=letter.id, via=via.value,
            version=version_number, kind=details.kind.value)  # fmt: skip
+    channel = consent.INVITATION_LINK if invitation is not None else consent.OPEN_LINK
+    consent.record_event(
+        signature, ConsentKind.signed, version_number=version_number, channel=channel, at=now
+    )
     if confirmed:
-        verify(signature, actor=actor, now=now)
+        verify(signature, actor=actor, now=now, channel=consent.INVITATION_LINK)
         notify.send_signed(signature, manage_raw=manage_raw)
         return SignResult(SignOutcome.signed, signature)
     notify.send_verification(signature, verify_url=verify_link, manage_raw=manage_raw)
@@ -186,6 +196,7 @@ def verify(
     actor: Actor,
     seen_version: int | None = None,
     now: datetime | None = None,
+    channel: str = consent.EMAIL_LINK,
 ) -> bool:
     """Confirm the signer's address. With moderation off, and no look-alike organization
     already on the letter, the sign-on is listed at once. True if this call confirmed it."""
@@ -212,6 +223,10 @@ def verify(
             tracking.mark_signed(invitation, signature, now, actor=actor)
         record("signature.verified", actor, signature, letter=letter.id, approved=listed,
                possible_duplicate_of=duplicate.id if duplicate else None)  # fmt: skip
+        consent.record_event(
+            signature, ConsentKind.confirmed_address, version_number=signature.version_number,
+            channel=channel, at=max(now, latest.created_at),
+        )  # fmt: skip
     return moved
 
 
@@ -273,7 +288,13 @@ def reject(
     return moved
 
 
-def withdraw(signature: Signature, *, actor: Actor, now: datetime | None = None) -> bool:
+def withdraw(
+    signature: Signature,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    channel: str = consent.EMAIL_LINK,
+) -> bool:
     """The signer takes their signature back; the row stays as a record."""
     now = now or utcnow()
     moved = states.move(signature, "withdraw", S.withdrawn, withdrawn_at=now)
@@ -281,11 +302,25 @@ def withdraw(signature: Signature, *, actor: Actor, now: datetime | None = None)
         if (invitation := _invitation(signature)) is not None:
             tracking.mark_signature_withdrawn(invitation, now, actor=actor)
         record("signature.withdrawn", actor, signature, letter=signature.letter_id)
+        consent.record_event(
+            signature, ConsentKind.withdrew, version_number=signature.version_number,
+            channel=channel, at=now,
+        )  # fmt: skip
     return moved
 
 
-def reconfirm(signature: Signature, *, version_number: int, actor: Actor) -> bool:
-    """The signer agrees to version `version_number`, which must still be the current text."""
+def reconfirm(
+    signature: Signature,
+    *,
+    version_number: int,
+    actor: Actor,
+    now: datetime | None = None,
+    channel: str = consent.EMAIL_LINK,
+) -> bool:
+    """The signer agrees to version `version_number`, which must still be the current text.
+
+    The signature then points at that version, and its history keeps when it agreed (the
+    time it first signed stays as it was)."""
     letter = signature.letter
     states.ensure_list_can_change(letter)
     if signature.status not in ACTIVE_STATUSES:
@@ -293,6 +328,7 @@ def reconfirm(signature: Signature, *, version_number: int, actor: Actor) -> boo
     latest = latest_version(letter)
     if version_number != latest.number:
         raise TextChanged("The text has changed again since this page was loaded. Please read it.")
+    now = now or utcnow()  # after reading the version it agrees to
     before = signature.version_number
     result = db.session.execute(
         sa.update(Signature)
@@ -309,6 +345,10 @@ def reconfirm(signature: Signature, *, version_number: int, actor: Actor) -> boo
         return False
     record("signature.reconfirmed", actor, signature, letter=letter.id,
            version_before=before, version=latest.number)  # fmt: skip
+    consent.record_event(
+        signature, ConsentKind.reconfirmed, version_number=latest.number, channel=channel,
+        at=now, detail={"version_before": before},
+    )  # fmt: skip
     return True
 
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from app.actor import Actor
 from app.audit import record
 from app.extensions import db
-from app.letters.diff import SectionDiff, diff_versions
+from app.letters.diff import SectionDiff
 from app.letters.operations import latest_version
+from app.letters.reader_diff import reader_diff_versions
 from app.models import Letter, LetterVersion, Signature, SignatureStatus
 from app.signing import notify
 
@@ -36,7 +37,7 @@ def needs_reconfirmation(signature: Signature, latest_material: int | None) -> b
 def changes_since(signature: Signature, version: LetterVersion | None = None) -> list[SectionDiff]:
     """The sections that changed between the version signed and `version` (default: latest)."""
     version = version or latest_version(signature.letter)
-    return [s for s in diff_versions(signature.version, version) if s.changed]
+    return [s for s in reader_diff_versions(signature.version, version) if s.changed]
 
 
 def plain_diff(sections: list[SectionDiff]) -> str:
@@ -55,25 +56,33 @@ def plain_diff(sections: list[SectionDiff]) -> str:
     return "\n\n".join(blocks)
 
 
-def request_reconfirmation(letter: Letter, new_version: LetterVersion, actor: Actor) -> int:
-    """Email every confirmed signer of an earlier version; returns how many were asked.
+def request_reconfirmation(
+    letter: Letter,
+    new_version: LetterVersion,
+    actor: Actor,
+    *,
+    signed_before: int | None = None,
+) -> int:
+    """Email every confirmed signer of a version before `signed_before` (default: before
+    `new_version`) the changes up to `new_version`; returns how many were asked.
 
-    Called by `letters.operations.save_text` when a material change is saved on an open
-    letter, inside that save's transaction: the emails go out only if the version is kept.
+    Called by `app.workflow` when a material change is saved (or a version is marked
+    material later), inside that transaction: the emails go out only if the change is kept.
     """
+    below = signed_before if signed_before is not None else new_version.number
     signatures = db.session.scalars(
         sa.select(Signature)
         .where(
             Signature.letter_id == letter.id,
             Signature.status.in_(CONFIRMED),
-            Signature.version_number < new_version.number,
+            Signature.version_number < below,
         )
         .order_by(Signature.id)
     ).all()
     diffs: dict[int, list[SectionDiff]] = {}  # one diff per earlier version, not per signer
     for signature in signatures:
         if signature.version_id not in diffs:
-            pair = diff_versions(signature.version, new_version)
+            pair = reader_diff_versions(signature.version, new_version)
             diffs[signature.version_id] = [s for s in pair if s.changed]
         sections = diffs[signature.version_id]
         notify.send_reconfirm(

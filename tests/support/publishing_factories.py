@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from app import workflow
 from app.extensions import db
 from app.letters import operations
 from app.letters.lifecycle import Transition
@@ -155,7 +156,7 @@ def advance(letter: Letter, user, status: str) -> Letter:  # noqa: ANN001
         "published-open": [Transition.publish],
     }[status]
     for step in steps:
-        operations.transition(letter, step, actor=actor_for(user), confirmed=True)
+        workflow.move(letter, step, actor=actor_for(user), confirmed=True)
     db.session.commit()
     return letter
 

@@ -9,12 +9,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from app import workflow
 from app.actor import actor_from_request
 from app.core.params import db_int
 from app.errors import Refused
 from app.extensions import db
 from app.letters import lifecycle, operations
-from app.letters.forms import FinalizeForm, NewLetterForm, SettingsForm, options
+from app.letters.collaborators import co_lead_organizations
+from app.letters.forms import (
+    FinalizeForm,
+    NewLetterForm,
+    SettingsForm,
+    SignForOrganizationForm,
+    options,
+)
 from app.letters.lifecycle import Transition
 from app.letters.permissions import Access, can_view, load_letter, visible_letters_query
 from app.letters.printing import build_printed, locale_choices, time_zone_choices
@@ -97,8 +105,48 @@ def overview(slug: str) -> ResponseReturnValue:
     return render_template(
         "letters/overview.html", letter=letter, level=level, Access=Access, latest=latest,
         printed=build_printed(letter, latest, now), actions=actions, labels=lifecycle.LABELS,
-        open_blocker=open_blocker,
+        open_blocker=open_blocker, co_lead_signing=_co_lead_signing(letter),
+        sign_form=SignForOrganizationForm(),
     )  # fmt: skip
+
+
+def _co_lead_signing(letter: Letter) -> list[tuple[object, object]]:
+    """(organization, its signature or None) for each co-lead the person is a member of,
+    while the list can still change."""
+    from app.signing.organization import organization_signature
+
+    if letter.status.value not in ("open", "closed") or letter.archived:
+        return []
+    mine = {o.id for o in current_user.organizations}
+    return [
+        (org, organization_signature(letter, org.id))
+        for org in co_lead_organizations(letter)
+        if org.id in mine
+    ]
+
+
+@login_required
+def sign_for(slug: str, organization_id: int) -> ResponseReturnValue:
+    """A co-lead's one-click "Sign for <organization>", by a member of that organization."""
+    from app.signing.organization import sign_for_organization
+
+    letter, _ = load_letter(slug, current_user)
+    organization = next((o for o in co_lead_organizations(letter) if o.id == organization_id), None)
+    if organization is None or organization.id not in {o.id for o in current_user.organizations}:
+        abort(404)
+    form = SignForOrganizationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        sign_for_organization(
+            letter, organization, actor=actor_from_request(), attested=form.authorized.data
+        )
+    except Refused as refusal:
+        refuse(refusal.message)
+    else:
+        if commit():
+            flash(f"{organization.name} signs this letter: it is listed.", "success")
+    return redirect(url_for(".overview", slug=letter.slug))
 
 
 def _settings_data(letter: Letter) -> dict:
@@ -141,7 +189,7 @@ def settings(slug: str) -> ResponseReturnValue:
         form.slug.data = letter.slug  # shown read-only; what was posted does not count
     if form.validate_on_submit():
         try:
-            changed = operations.update_settings(
+            changed = workflow.update_settings(
                 letter, _settings_values(form), actor=actor_from_request()
             )
         except Refused as refusal:
@@ -165,7 +213,7 @@ def transition(slug: str, action: str) -> ResponseReturnValue:
     if which is Transition.finalize:
         return redirect(url_for(".finalize", slug=letter.slug))
     try:
-        operations.transition(letter, which, actor=actor_from_request())
+        workflow.move(letter, which, actor=actor_from_request())
     except Refused as refusal:
         refuse(refusal.message)
     else:
@@ -181,12 +229,11 @@ def finalize(slug: str) -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         try:
-            operations.transition(
+            workflow.finalize_letter(
                 letter,
-                Transition.finalize,
                 actor=actor_from_request(),
                 confirmed=form.confirm.data,
-                only_reconfirmed=form.only_reconfirmed.data,
+                include_unconfirmed=form.include_unconfirmed.data,
             )
         except Refused as refusal:
             db.session.rollback()
@@ -197,9 +244,19 @@ def finalize(slug: str) -> ResponseReturnValue:
                 return redirect(url_for(".overview", slug=letter.slug))
     latest = operations.latest_version(letter)
     blocker = error or lifecycle.refusal(letter, Transition.finalize, confirmed=True)
+    from app.publishing.summary import finalize_summary
+    from app.signing.organization import lead_signature
+
+    summary = finalize_summary(letter) if letter.status.value != "final" else None
+    if summary and summary.unconfirmed:
+        names = ", ".join(s.display_name for s in summary.unconfirmed)
+        count = len(summary.unconfirmed)
+        form.include_unconfirmed.label.text = (
+            f"Also list the {count} who did not confirm the final text: {names}"
+        )
     return render_template(
         "letters/finalize.html", letter=letter, form=form, latest=latest, blocker=blocker,
-        error=error,
+        error=error, summary=summary, lead_listed=lead_signature(letter) is not None,
     ), (409 if error else 200)  # fmt: skip
 
 

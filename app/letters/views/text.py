@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from app import workflow
 from app.actor import actor_from_request
 from app.core.params import db_int
 from app.errors import Refused
@@ -45,7 +46,7 @@ def edit(slug: str) -> ResponseReturnValue:
         ]
     )
     action = request.form.get("action", "save")
-    conflict, status = None, 200
+    conflict, status, unanswered = None, 200, False
     if request.method == "POST" and action not in ("save", "preview"):
         form, message = editing.rearranged(form, action, letter.organization_id)
         if message:
@@ -53,11 +54,15 @@ def edit(slug: str) -> ResponseReturnValue:
     elif request.method == "POST" and action == "save" and form.validate_on_submit():
         base = int(form.base_version.data)
         try:
-            version = operations.save_text(
+            saved = workflow.save_text(
                 letter, base_number=base, text=editing.text_from_form(form),
                 actor=actor_from_request(), note=form.change_note.data,
-                material=form.material.data,
+                material=form.material_answer,
             )  # fmt: skip
+        except workflow.MaterialAnswerNeeded as needed:
+            # Nothing saved: the question is asked, with everything typed still in the form.
+            db.session.rollback()
+            unanswered, status = bool(needed.question), 422
         except VersionConflict:
             db.session.rollback()
             conflict = _conflict(letter, base)
@@ -68,19 +73,31 @@ def edit(slug: str) -> ResponseReturnValue:
             db.session.rollback()  # the message was shown above; the text stays in the form
             status = 409
         else:
+            version = saved.version
             if version is None:
                 flash("Nothing changed since the last version, so nothing new was saved.", "info")
                 return redirect(url_for(".edit", slug=letter.slug))
             if commit():
-                flash(f"Saved as version {version.number}.", "success")
+                flash(f"Saved as version {version.number}.{_asked(saved)}", "success")
                 return redirect(url_for(".edit", slug=letter.slug))
     elif request.method == "POST" and form.errors:
         status = 422
     rendered = render_body(form.body.data or "")
+    asking = workflow.question_for(letter)
     return render_template(
         "letters/edit.html", letter=letter, form=form, latest=latest, conflict=conflict,
-        rendered=rendered,
+        rendered=rendered, question=asking.question if asking else None, unanswered=unanswered,
     ), status  # fmt: skip
+
+
+def _asked(saved: workflow.Saved) -> str:
+    if saved.version is None or not saved.version.material:
+        return ""
+    n = saved.reconfirmations
+    return (
+        f" {n} reconfirmation email{'' if n == 1 else 's'} queued: "
+        f"{'its signer is' if n == 1 else 'their signers are'} asked to confirm the new text."
+    )
 
 
 def _conflict(letter: Letter, base: int) -> dict:
@@ -108,9 +125,11 @@ def versions(slug: str) -> ResponseReturnValue:
         .order_by(LetterVersion.number.desc())
     ).all()
     can_restore = level >= Access.edit and _editable(letter)
+    question = workflow.question_for(letter) if can_restore else None
     return render_template(
         "letters/versions.html", letter=letter, versions=rows, latest=rows[0],
-        can_restore=can_restore, form=RestoreForm(),
+        can_restore=can_restore, form=RestoreForm(), can_mark=can_restore and question,
+        question=question.question if question else None,
     )  # fmt: skip
 
 
@@ -158,15 +177,44 @@ def restore(slug: str, number: int) -> ResponseReturnValue:
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)
+    material = {"yes": True, "no": False}.get(request.form.get("material", ""))
     try:
-        restored = operations.restore_version(
-            letter, number, base_number=int(form.base_version.data), actor=actor_from_request()
-        )
+        saved = workflow.restore_version(
+            letter, number, base_number=int(form.base_version.data), actor=actor_from_request(),
+            material=material,
+        )  # fmt: skip
     except VersionConflict:
         refuse("Someone saved a newer version meanwhile. Look at the list again, then restore.")
+    except workflow.MaterialAnswerNeeded as needed:
+        refuse(f"{needed.question} Answer with the buttons next to “Restore version {number}”.")
     except Refused as refusal:
         refuse(refusal.message)
     else:
         if commit():
-            flash(f"Version {number} restored as version {restored.number}.", "success")
+            restored = saved.version
+            flash(
+                f"Version {number} restored as version {restored.number}.{_asked(saved)}",
+                "success",
+            )
+    return redirect(url_for(".versions", slug=letter.slug))
+
+
+@login_required
+def mark_material(slug: str, number: int) -> ResponseReturnValue:
+    """Mark a saved version as a material change afterwards (a POST button)."""
+    letter, _ = load_letter(slug, current_user, Access.edit)
+    if not RestoreForm().validate_on_submit():
+        abort(400)
+    try:
+        emails = workflow.mark_material(letter, number, actor=actor_from_request())
+    except Refused as refusal:
+        refuse(refusal.message)
+    else:
+        if commit():
+            flash(
+                f"Version {number} is marked as a material change. {emails} reconfirmation "
+                f"email{'' if emails == 1 else 's'} queued to those who signed an earlier "
+                "version.",
+                "success",
+            )
     return redirect(url_for(".versions", slug=letter.slug))

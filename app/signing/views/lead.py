@@ -15,7 +15,7 @@ from app.extensions import db
 from app.letters.operations import latest_version
 from app.letters.permissions import Access, load_letter
 from app.models import Letter, Signature, SignatureStatus, SignerKind
-from app.signing import export, operations, queries
+from app.signing import consent, export, operations, queries
 from app.signing.forms import ButtonForm, LeadListingForm
 
 ACTIONS = {
@@ -133,7 +133,7 @@ def detail(slug: str, signature_id: int):
     return render_template(
         "signing/lead/signature.html", letter=letter, row=queries.row_for(letter, signature),
         form=form, button=ButtonForm(), error=error, current=latest_version(letter).number,
-        S=SignatureStatus,
+        S=SignatureStatus, history=consent.history(signature), describe_event=consent.describe,
     ), (422 if error or form.errors else 200)  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.letters.operations import latest_version
 from app.letters.printing import build_printed
 from app.models import ACTIVE_STATUSES, LetterStatus, SignatureStatus, SignerKind, utcnow
-from app.signing import limits, links, operations
+from app.signing import consent, limits, links, operations
 from app.signing.forms import NOT_LISTED_PERSON, ButtonForm, ManageForm
 from app.signing.reconfirmation import changes_since
 
@@ -118,6 +118,7 @@ def manage(token: str):
         "signing/manage.html", signature=signature, letter=letter, form=form, token=token,
         editable=editable, error=error, latest=latest_version(letter),
         printed=build_printed(letter, signature.version, utcnow()),
+        history=consent.history(signature), describe_event=consent.describe,
     ), (422 if error or form.errors else 200)  # fmt: skip
 
 

@@ -1,0 +1,27 @@
+"""Changes between two versions as a reader sees them: the Markdown of the body turned into
+reader text (a link as its text and address, no emphasis markers, list items as lines)
+before the word diff, so a signer never has to read `[text](url)` to see what changed."""
+
+from __future__ import annotations
+
+from app.letters.diff import SectionDiff, word_diff
+from app.letters.markdown import reader_text
+from app.letters.text import LetterText
+
+
+def reader_sections(text: LetterText) -> list[tuple[str, str]]:
+    """`text.sections()` with the body as reader text."""
+    return [
+        (label, reader_text(value) if label == "Body" else value)
+        for label, value in text.sections()
+    ]
+
+
+def reader_diff(old: LetterText, new: LetterText) -> list[SectionDiff]:
+    """One diff per section, of what a reader sees (`word_diff` does the diffing)."""
+    return [
+        SectionDiff(label, tuple(word_diff(old_text, new_text)))
+        for (label, old_text), (_, new_text) in zip(
+            reader_sections(old), reader_sections(new), strict=True
+        )
+    ]

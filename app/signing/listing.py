@@ -14,7 +14,7 @@ from app.audit import record
 from app.errors import Refused
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, Signature, SignatureStatus, utcnow
-from app.signing import notify, rules, states
+from app.signing import decisions, notify, rules, states
 
 S = SignatureStatus
 LISTING_FIELDS = (
@@ -74,8 +74,14 @@ def update_listing(
 
 
 def is_held_duplicate(signature: Signature) -> bool:
+    """Flagged for the lead as a possible duplicate (of a sign-on, or of the lead's or a
+    co-lead's own organization) and not yet decided. With moderation off it is listed all
+    the same: the flag is for the lead only."""
     return (
-        signature.possible_duplicate_of_id is not None
+        (
+            signature.possible_duplicate_of_id is not None
+            or signature.own_organization_id is not None
+        )
         and signature.duplicate_kept_at is None
         and signature.status in ACTIVE_STATUSES
     )
@@ -101,7 +107,9 @@ def keep_duplicate(signature: Signature, *, actor: Actor, now: datetime | None =
     if not is_held_duplicate(signature):
         return False
     states.ensure_list_can_change(signature.letter)
+    before = decisions.snapshot(signature)
     _release(signature, now or utcnow(), actor)
+    decisions.remember(signature, "keep", [(signature, before)])
     record("signature.duplicate_kept", actor, signature, letter=signature.letter_id,
            other=signature.possible_duplicate_of_id)  # fmt: skip
     return True
@@ -122,16 +130,20 @@ def merge_duplicate(
     other = db.session.get(Signature, other_id)
     assert other is not None
     keep, drop = (signature, other) if keep_id == signature.id else (other, signature)
+    before = [(signature, decisions.snapshot(signature)), (other, decisions.snapshot(other))]
     dropped_active = drop.status in ACTIVE_STATUSES
     if dropped_active:
         states.move(
             drop, "reject", S.rejected, rejected_at=now, decided_by_id=actor.user_id,
-            possible_duplicate_of_id=keep.id,
+            possible_duplicate_of_id=keep.id, duplicate_kept_at=None,
         )  # fmt: skip
     if keep is signature:
         _release(signature, now, actor)
+    decisions.remember(signature, "merge", before)
     record("signature.merged", actor, keep, letter=keep.letter_id, kept=keep.id,
            dropped=drop.id, note=f"Merged into sign-on {keep.id} ({keep.display_name})")  # fmt: skip
     if dropped_active:
-        notify.send_merged(drop)
+        decisions.delay_and_remember(signature, notify.send_merged(drop, kept=keep), now)
+        if before[0 if drop is signature else 1][1]["status"] == S.approved.value:
+            decisions.tell_merged_into(drop)
     return keep

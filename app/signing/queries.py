@@ -12,7 +12,7 @@ from flask import g
 
 from app.extensions import db
 from app.letters.slugs import letter_at
-from app.models import ArrivedVia, Invitation, Letter, Signature, SignatureStatus
+from app.models import ArrivedVia, Invitation, Letter, Organization, Signature, SignatureStatus
 from app.signing import identity
 from app.signing.listing import is_held_duplicate
 from app.signing.reconfirmation import latest_material_number, needs_reconfirmation
@@ -84,6 +84,13 @@ class Signals:
     domain_matches: bool
     webmail: bool
     duplicate_of: Signature | None  # the look-alike sign-on, while the lead has not decided
+    own_organization: str | None = None  # "your own organization": its name, while undecided
+    similar_to: Signature | None = None  # another organization with a similar name
+    match_reason: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.duplicate_of is not None or self.own_organization is not None
 
 
 @dataclass(frozen=True)
@@ -132,11 +139,7 @@ def _lead_query(letter: Letter, show: str, q: str, material: int | None) -> sa.S
     if show in {s.value for s in S}:
         query = query.where(Signature.status == S(show))
     elif show == "duplicates":
-        query = query.where(
-            Signature.possible_duplicate_of_id.is_not(None),
-            Signature.duplicate_kept_at.is_(None),
-            Signature.status.in_([S.unverified, S.verified, S.approved]),
-        )
+        query = query.where(_FLAGGED)
     elif show == "reconfirm":
         query = query.where(
             Signature.status.in_([S.verified, S.approved]),
@@ -163,13 +166,29 @@ def _lead_query(letter: Letter, show: str, q: str, material: int | None) -> sa.S
 
 
 _NEWEST_FIRST = (Signature.created_at.desc(), Signature.id.desc())
+# Possible duplicates the lead has not decided come first: they are what needs the lead.
+_FLAGGED = sa.and_(
+    sa.or_(
+        Signature.possible_duplicate_of_id.is_not(None), Signature.own_organization_id.is_not(None)
+    ),
+    Signature.duplicate_kept_at.is_(None),
+    Signature.status.in_([S.unverified, S.verified, S.approved]),
+)
+_LEAD_ORDER = (sa.case((_FLAGGED, 0), else_=1), *_NEWEST_FIRST)
+
+
+def count_flagged(letter: Letter) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(Signature.letter_id == letter.id, _FLAGGED)
+    )
 
 
 def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
     """Every sign-on of the lead's table, filtered by `show` (see FILTERS) and a search over
-    names, email and country; newest first. For the CSV: the page shows `lead_page`."""
+    names, email and country; undecided possible duplicates first, then newest first. For the
+    CSV: the page shows `lead_page`."""
     material = latest_material_number(letter)
-    query = _lead_query(letter, show, q, material).order_by(*_NEWEST_FIRST)
+    query = _lead_query(letter, show, q, material).order_by(*_LEAD_ORDER)
     return _rows(letter, db.session.scalars(query).all(), material)
 
 
@@ -177,14 +196,14 @@ def lead_page(
     letter: Letter, *, show: str = "all", q: str = "", number: int = 1, size: int | None = None
 ) -> Page:
     """One page of `lead_rows`: the same few queries whatever the number of sign-ons. A page
-    number past the end shows the last page."""
+    number past the end shows the last page. Undecided possible duplicates come first."""
     size = size or PAGE_SIZE
     material = latest_material_number(letter)
     query = _lead_query(letter, show, q, material)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     number = min(max(number, 1), _page_count(total, size))
     signatures = db.session.scalars(
-        query.order_by(*_NEWEST_FIRST).limit(size).offset((number - 1) * size)
+        query.order_by(*_LEAD_ORDER).limit(size).offset((number - 1) * size)
     ).all()
     return Page(_rows(letter, signatures, material), number, total, size)
 
@@ -195,26 +214,42 @@ def _rows(letter: Letter, signatures: list[Signature], material: int | None) -> 
         emails = sorted({s.canonical_email for s in signatures})
         invitations = invitations.where(Invitation.canonical_email.in_(emails))
     invited = set(db.session.scalars(invitations))
-    other_ids = {s.possible_duplicate_of_id for s in signatures if s.possible_duplicate_of_id}
+    other_ids = {i for s in signatures for i in (s.possible_duplicate_of_id, s.similar_to_id) if i}
     others = {
         o.id: o for o in db.session.scalars(sa.select(Signature).where(Signature.id.in_(other_ids)))
     }
+    own_ids = {s.own_organization_id for s in signatures if s.own_organization_id}
+    own = dict(
+        db.session.execute(
+            sa.select(Organization.id, Organization.name).where(Organization.id.in_(own_ids))
+        ).all()
+    )
     return [
         Row(
             signature=s,
-            signals=Signals(
-                invited=s.via is ArrivedVia.invitation or s.canonical_email in invited,
-                domain_matches=identity.email_matches_website(s.email, s.website),
-                webmail=identity.is_webmail(s.email),
-                duplicate_of=others.get(s.possible_duplicate_of_id)
-                if is_held_duplicate(s)
-                else None,
-            ),
+            signals=_signals(
+                s, s.via is ArrivedVia.invitation or s.canonical_email in invited, others, own
+            ),  # fmt: skip
             needs_reconfirmation=s.status in (S.verified, S.approved)
             and needs_reconfirmation(s, material),
         )
         for s in signatures
     ]
+
+
+def _signals(
+    s: Signature, invited: bool, others: dict[int, Signature], own: dict[int, str]
+) -> Signals:
+    held = is_held_duplicate(s)
+    return Signals(
+        invited=invited,
+        domain_matches=identity.email_matches_website(s.email, s.website),
+        webmail=identity.is_webmail(s.email),
+        duplicate_of=others.get(s.possible_duplicate_of_id) if held else None,
+        own_organization=own.get(s.own_organization_id) if held else None,
+        similar_to=others.get(s.similar_to_id),
+        match_reason=s.match_reason,
+    )
 
 
 def row_for(letter: Letter, signature: Signature) -> Row:
@@ -228,19 +263,19 @@ def row_for(letter: Letter, signature: Signature) -> Row:
             )
         )
     )
-    other = (
-        db.session.get(Signature, signature.possible_duplicate_of_id)
-        if signature.possible_duplicate_of_id
+    ids = [i for i in (signature.possible_duplicate_of_id, signature.similar_to_id) if i]
+    others = {
+        o.id: o for o in db.session.scalars(sa.select(Signature).where(Signature.id.in_(ids)))
+    }
+    organization = (
+        db.session.get(Organization, signature.own_organization_id)
+        if signature.own_organization_id
         else None
     )
+    own = {organization.id: organization.name} if organization else {}
     return Row(
         signature=signature,
-        signals=Signals(
-            invited=invited,
-            domain_matches=identity.email_matches_website(signature.email, signature.website),
-            webmail=identity.is_webmail(signature.email),
-            duplicate_of=other if is_held_duplicate(signature) else None,
-        ),
+        signals=_signals(signature, invited, others, own),
         needs_reconfirmation=signature.status in (S.verified, S.approved)
         and needs_reconfirmation(signature, material),
     )

@@ -40,7 +40,7 @@ def _commit_or_refuse(change) -> str | None:  # noqa: ANN001
 def verify(token: str):
     signature = links.signature_by_verify_token(token)
     if signature is None:
-        return _invalid("confirmation")
+        return _invalid("replaced" if links.replaced_verify_link(token) else "confirmation")
     form = ButtonForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():

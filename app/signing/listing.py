@@ -14,7 +14,7 @@ from app.audit import record
 from app.errors import Refused
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, Signature, SignatureStatus, utcnow
-from app.signing import decisions, notify, rules, states
+from app.signing import decisions, naming, notify, rules, states
 
 S = SignatureStatus
 LISTING_FIELDS = (
@@ -38,7 +38,8 @@ def update_listing(
 ) -> list[str]:
     """Correct how a signatory is listed; returns the names of the fields that changed.
 
-    The lead's change is emailed to the signer. A signer renaming a listed organization
+    The lead's change is emailed to the signer; the lead cannot name a signatory who asked
+    not to be named, only ask them (`naming`). A signer renaming a listed organization
     while moderation is on goes back to the lead before the new name is listed.
     """
     states.ensure_list_can_change(signature.letter)
@@ -54,6 +55,10 @@ def update_listing(
                 raise Refused(problem)
     if wanted.get("organization_name") == "" or wanted.get("signer_name") == "":
         raise Refused("A name cannot be empty.")
+    if by_lead and wanted.get("listed_publicly") is True and not signature.listed_publicly:
+        # Only the signer can agree to be named: the lead's change is a request to them.
+        del wanted["listed_publicly"]
+        naming.request_naming(signature, actor=actor)
     changed = [k for k, v in wanted.items() if getattr(signature, k) != v]
     if not changed:
         return []

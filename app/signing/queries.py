@@ -12,7 +12,15 @@ from flask import g
 
 from app.extensions import db
 from app.letters.slugs import letter_at
-from app.models import ArrivedVia, Invitation, Letter, Organization, Signature, SignatureStatus
+from app.models import (
+    ArrivedVia,
+    Invitation,
+    Letter,
+    Organization,
+    Signature,
+    SignatureStatus,
+    SignerKind,
+)
 from app.signing import identity
 from app.signing.listing import is_held_duplicate
 from app.signing.reconfirmation import latest_material_number, needs_reconfirmation
@@ -62,6 +70,33 @@ def count_unnamed(letter: Letter) -> int:
             Signature.listed_publicly.is_(False),
         )
     )
+
+
+@dataclass(frozen=True)
+class ListedCounts:
+    """The listed (approved) signatories by kind, and how many of them cannot be named.
+    Only listed ones: a stranger is never shown counts of sign-ons still waiting."""
+
+    organizations: int = 0
+    individuals: int = 0
+    unnamed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.organizations + self.individuals
+
+
+def listed_counts(letter: Letter) -> ListedCounts:
+    rows = db.session.execute(
+        sa.select(Signature.kind, Signature.listed_publicly, sa.func.count())
+        .where(Signature.letter_id == letter.id, Signature.status == S.approved)
+        .group_by(Signature.kind, Signature.listed_publicly)
+    ).all()
+    by_kind = {kind: 0 for kind in SignerKind}
+    for kind, _, n in rows:
+        by_kind[kind] += n
+    unnamed = sum(n for _, named, n in rows if not named)
+    return ListedCounts(by_kind[SignerKind.organization], by_kind[SignerKind.individual], unnamed)
 
 
 def listed_signatures(letter: Letter) -> list[Signature]:

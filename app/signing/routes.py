@@ -22,6 +22,7 @@ RULES = (
     ("/s/manage/<token>", "manage", signer.manage, BOTH),
     ("/s/manage/<token>/withdraw", "withdraw", signer.withdraw, POST),
     ("/s/manage/<token>/reconfirm", "reconfirm", signer.reconfirm, BOTH),
+    ("/s/named/<token>", "naming", signer.naming, BOTH),
     # The lead organization.
     ("/letters/<slug>/signatures", "signatures", lead.index, GET),
     ("/letters/<slug>/signatures.csv", "signatures_csv", lead.csv_download, GET),
@@ -39,6 +40,9 @@ def _settings(state: BlueprintSetupState) -> None:
     # Until config.py names them: how long a confirmation link works, and the rate limits.
     config = state.app.config
     config.setdefault("SIGNATURE_VERIFY_HOURS", 72)
+    # A lead's decision email (rejected, merged) waits this long, so an undo can stop it.
+    config.setdefault("SIGNING_DECISION_EMAIL_DELAY_MINUTES", 10)
+    config.setdefault("SIGNATURE_NAMING_DAYS", 30)
     defaults = limits.TESTING if config.get("TESTING") else limits.DEFAULTS
     for key, value in defaults.items():
         config.setdefault(key, value)

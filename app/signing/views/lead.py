@@ -126,14 +126,23 @@ def detail(slug: str, signature_id: int):
         if signature.kind is SignerKind.organization:
             changes |= {"organization_name": form.organization_name.data or "",
                         "acronym": form.acronym.data or ""}  # fmt: skip
+        # Only the signer can agree to be named: unticking the box asks them by email.
+        asked = not signature.listed_publicly and changes["listed_publicly"]
+        changed: list[str] = []
         error = _run(
-            lambda: operations.update_listing(
-                signature, actor=actor_from_request(), by_lead=True, **changes
+            lambda: changed.extend(
+                operations.update_listing(
+                    signature, actor=actor_from_request(), by_lead=True, **changes
+                )
             )
         )
         if error is None:
             db.session.commit()
-            flash("Saved. The signer is told by email how they are now listed.", "success")
+            if changed or not asked:
+                flash("Saved. The signer is told by email how they are now listed.", "success")
+            if asked:
+                flash("The signer is asked by email whether they agree to be named. Until "
+                      "they agree, they stay unnamed.", "success")  # fmt: skip
             return redirect(url_for(".signature", slug=slug, signature_id=signature_id))
     return render_template(
         "signing/lead/signature.html", letter=letter, row=queries.row_for(letter, signature),

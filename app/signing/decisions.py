@@ -140,7 +140,7 @@ def undo(signature: Signature, *, actor: Actor, now: datetime | None = None) -> 
             db.session.refresh(changed)
     _stop_or_correct(state.get("emails", []))
     record("signature.decision_undone", actor, signature, letter=signature.letter_id,
-           action=state["action"], rows=[row["id"] for row in state["rows"]])  # fmt: skip
+           decision=state["action"], rows=[row["id"] for row in state["rows"]])  # fmt: skip
     return state["action"]
 
 

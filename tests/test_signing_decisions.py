@@ -86,21 +86,25 @@ def test_reject_without_email_tells_nobody_and_an_undo_after_sending_tells_the_t
 
 def test_undo_never_fails_badly_once_something_else_changed(app, make):
     letter = make_open_letter(make.user(LEAD))
-    signature = make_signature(letter)
-    operations.reject(signature, actor=LEAD_ACTOR)
-    operations.approve(signature, actor=LEAD_ACTOR)  # decided again meanwhile
+    make_signature(letter, organization_name="Friends of the Delta")
+    second = make_signature(letter, organization_name="Friends of the Delta")
+    operations.keep_duplicate(second, actor=LEAD_ACTOR)
+    operations.withdraw(second, actor=LEAD_ACTOR)  # the signer withdrew meanwhile
     db.session.commit()
     client = _lead(app, letter)
-    detail = f"/letters/{letter.slug}/signatures/{signature.id}"
+    detail = f"/letters/{letter.slug}/signatures/{second.id}"
+    assert "Undo keep both" not in client.get(detail).get_data(as_text=True)
     response = post_form(client, f"{detail}/undo", {"back": "detail"}, token_from=detail)
     assert response.status_code == 302
     page = client.get(detail).get_data(as_text=True)
-    assert "changed since that decision" in page or "no decision to undo" in page
-    assert signatures_of(letter)[0].status is S.approved
+    assert "changed since that decision" in page
+    assert signatures_of(letter)[1].status is S.withdrawn
 
-    nothing = make_signature(letter)
+    again = make_signature(letter)
+    operations.reject(again, actor=LEAD_ACTOR)
+    operations.approve(again, actor=LEAD_ACTOR)  # decided again: the reject is gone
     try:
-        operations.undo(nothing, actor=LEAD_ACTOR)
+        operations.undo(again, actor=LEAD_ACTOR)
     except Refused as refused:
         assert "no decision to undo" in str(refused)
     else:  # pragma: no cover
@@ -163,6 +167,11 @@ def test_merged_signers_hear_when_the_kept_listing_goes(make):
     db.session.commit()
     (gone,) = mail("signature_merged_gone")
     assert gone.to_addr == second.email and "not listed at the moment" in gone.text_body
+    gone.status = OutboxStatus.sent
+    db.session.commit()
+    operations.undo(first, actor=LEAD_ACTOR)  # the kept one is listed again: so they hear
+    db.session.commit()
+    assert len(mail("signature_merged")) == 2 and mail("signature_undone") == []
 
 
 def test_keep_both_is_undone_and_flagged_again(app, make):

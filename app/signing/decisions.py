@@ -29,6 +29,8 @@ DECISION_COLUMNS = (
     "possible_duplicate_of_id", "own_organization_id", "reject_reason",
 )  # fmt: skip
 REASON_LIMIT = 500
+# The reason a merge gives the sign-on it drops; it also marks those merged into another.
+MERGED = "Merged, as the same organization, into the sign-on of"
 
 
 def snapshot(signature: Signature) -> dict:
@@ -97,11 +99,12 @@ def reject(
         if tell_signer:
             delay_and_remember(signature, notify.send_rejected(signature, reason=reason), now)
         if before["status"] == S.approved.value:
-            tell_merged_into(signature)
+            for message in tell_merged_into(signature):
+                delay_and_remember(signature, message, now)
     return moved
 
 
-def tell_merged_into(gone: Signature) -> None:
+def tell_merged_into(gone: Signature) -> list[OutboxMessage]:
     """Signers whose sign-on was merged into `gone` were told their organization is listed
     through it: now that it has left the list, they are told that is no longer so."""
     merged = db.session.scalars(
@@ -109,10 +112,10 @@ def tell_merged_into(gone: Signature) -> None:
             Signature.possible_duplicate_of_id == gone.id,
             Signature.status == S.rejected,
             Signature.duplicate_kept_at.is_(None),
+            Signature.reject_reason.startswith(MERGED, autoescape=True),
         )
     )
-    for signature in merged:
-        notify.send_merged_gone(signature, gone=gone)
+    return [m for s in merged if (m := notify.send_merged_gone(s, gone=gone)) is not None]
 
 
 def undo(signature: Signature, *, actor: Actor, now: datetime | None = None) -> str:
@@ -154,5 +157,12 @@ def _stop_or_correct(message_ids: list[int]) -> None:
         if message.status is OutboxStatus.queued and message.attempts == 0:
             db.session.delete(message)
             continue
-        if (signature := db.session.get(Signature, message.ref_id)) is not None:
+        if (signature := db.session.get(Signature, message.ref_id)) is None:
+            continue
+        kept = signature.possible_duplicate_of_id and db.session.get(
+            Signature, signature.possible_duplicate_of_id
+        )
+        if message.kind == "signature_merged_gone" and kept:
+            notify.send_merged(signature, kept=kept)  # listed through the other one again
+        else:
             notify.send_decision_undone(signature)

@@ -141,6 +141,7 @@ def merge_duplicate(
         states.move(
             drop, "reject", S.rejected, rejected_at=now, decided_by_id=actor.user_id,
             possible_duplicate_of_id=keep.id, duplicate_kept_at=None,
+            reject_reason=f"{decisions.MERGED} {keep.display_name}"[:500],
         )  # fmt: skip
     if keep is signature:
         _release(signature, now, actor)

@@ -138,8 +138,8 @@ def send_merged(signature: Signature, *, kept: Signature) -> OutboxMessage | Non
     )  # fmt: skip
 
 
-def send_merged_gone(signature: Signature, *, gone: Signature) -> None:
-    _queue(signature, "signature_merged_gone", "Your sign-on to “{title}”", "merged_gone",
+def send_merged_gone(signature: Signature, *, gone: Signature) -> OutboxMessage | None:
+    return _queue(signature, "signature_merged_gone", "Your sign-on to “{title}”", "merged_gone",
            gone=gone)  # fmt: skip
 
 

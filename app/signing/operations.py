@@ -238,7 +238,9 @@ def approve(signature: Signature, *, actor: Actor, now: datetime | None = None) 
     waited = signature.status is S.verified
     if signature.status is S.rejected and _address_taken(signature):
         raise Refused("Another active sign-on uses this email address, so this one stays out.")
-    values: dict = {"approved_at": now, "decided_by_id": actor.user_id, "rejected_at": None}
+    # Approving is a new decision: an earlier reject (its reason, its undo) no longer applies.
+    values: dict = {"approved_at": now, "decided_by_id": actor.user_id, "rejected_at": None,
+                    "reject_reason": "", "undo_state": None}  # fmt: skip
     if signature.possible_duplicate_of_id is not None and signature.duplicate_kept_at is None:
         values["duplicate_kept_at"] = now
     moved = states.move(signature, "approve", S.approved, **values)

@@ -195,3 +195,16 @@ def test_a_correction_through_the_operation_is_recorded_and_never_dropped(make):
         "Riverbank Legal Aid Network", "Lowmarsh",
     )  # fmt: skip
     assert signature.replaced_verify_token_hash is not None
+
+
+def test_a_co_lead_organization_is_your_own_organization_too(app, make, monkeypatch):
+    # Which organizations are co-leads is the collaborators' business (they choose, once
+    # they accept); here only what the match makes of them.
+    co_lead = make.organization("Labour Rights Forum")
+    monkeypatch.setattr("app.signing.matching.co_lead_organizations", lambda letter: [co_lead])
+    letter = make_open_letter(make.user(LEAD))
+    signature = make_signature(letter, organization_name="The Labor Rights Forums")
+    assert signature.own_organization_id == co_lead.id
+    assert signature.match_reason == "your own organization"
+    other = make_signature(letter, organization_name="Labour Rights Forum Youth")
+    assert other.own_organization_id is None and other.similar_to_id == signature.id

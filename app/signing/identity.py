@@ -241,7 +241,10 @@ def compare_organizations(
     """
     a, b = _parse(name, acronym), _parse(other_name, other_acronym)
     if a.key and a.key == b.key:
-        return Verdict(Kinship.same, "the same name")
+        if _fold(name) == _fold(other_name):
+            return Verdict(Kinship.same, "the same name")
+        return Verdict(Kinship.same, "the same name, written another way (spelling, “The”, "
+                       "“&”, a plural or an acronym in parentheses)")  # fmt: skip
     if a.words and b.words:
         only_a = [w for w in a.words if w not in b.words]
         only_b = [w for w in b.words if w not in a.words]

@@ -117,6 +117,8 @@ def test_the_sign_page_counts_listed_organizations_only(app, make):
     login(lead, LEAD)
     page = lead.get(f"/letters/{letter.slug}/signatures").get_data(as_text=True)
     assert "5 listed, 2 awaiting you, 1 unconfirmed, 1 listed but not named publicly." in page
+    overview = lead.get(f"/letters/{letter.slug}").get_data(as_text=True)
+    assert "5 listed, 2 awaiting you, 1 unconfirmed, 1 listed but not named publicly." in overview
 
 
 def test_the_at_a_glance_bar_is_empty_without_invitations(app, make):

@@ -51,6 +51,33 @@ def status_counts(letter: Letter) -> dict[SignatureStatus, int]:
     return counts
 
 
+@dataclass(frozen=True)
+class LeadSummary:
+    """The lead's count of a letter's sign-ons, each number labelled with what it counts."""
+
+    listed: int
+    awaiting: int  # confirmed, waiting for the lead's approval
+    unconfirmed: int  # the signer has not pressed the button in the email yet
+    unnamed: int  # listed, but not named publicly
+    flagged: int  # possible duplicates the lead has not decided
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"{self.listed:,} listed, {self.awaiting:,} awaiting you, "
+            f"{self.unconfirmed:,} unconfirmed, {self.unnamed:,} listed but not named publicly."
+        )
+
+
+def lead_summary(letter: Letter) -> LeadSummary:
+    """For the lead's pages (template global `signature_summary`)."""
+    counts = status_counts(letter)
+    return LeadSummary(
+        counts[S.approved], counts[S.verified], counts[S.unverified], count_unnamed(letter),
+        count_flagged(letter),
+    )  # fmt: skip
+
+
 def count_listed(letter: Letter) -> int:
     """How many signatories the letter has: every approved signature, including those that
     asked not to be named publicly (they are counted, as "and N organizations that cannot be

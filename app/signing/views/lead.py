@@ -65,8 +65,7 @@ def index(slug: str):
     return render_template(
         "signing/lead/signatures.html", letter=letter, page=page, rows=page.rows,
         counts=counts, show=show, q=q, filters=queries.FILTERS,
-        current=latest_version(letter).number, listed=queries.count_listed(letter),
-        unnamed=queries.count_unnamed(letter), flagged=queries.count_flagged(letter),
+        current=latest_version(letter).number, summary=queries.lead_summary(letter),
         button=ButtonForm(),
     )  # fmt: skip
 

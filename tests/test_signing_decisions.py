@@ -3,6 +3,7 @@ merge and keep-both undone until final; signers told once, and truthfully."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from app.actor import Actor
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.models import AuditEvent, LetterStatus, OutboxMessage, OutboxStatus, SignatureStatus
 from app.signing import operations, queries
 from tests.conftest import login, post_form
+from tests.support.journey import deliver
 from tests.support.publishing_factories import advance
 from tests.support.signing_factories import make_open_letter, make_signature, signatures_of
 
@@ -186,3 +188,23 @@ def test_keep_both_is_undone_and_flagged_again(app, make):
     assert "Undo keep both" in page
     post_form(client, f"{detail}/undo", {"back": "detail"}, token_from=detail)
     assert queries.count_flagged(letter) == 1 and queries.count_listed(letter) == 2
+
+
+@pytest.mark.smtp
+def test_decision_and_naming_emails_as_they_arrive(app, make, config, smtp_server):
+    config["SIGNING_DECISION_EMAIL_DELAY_MINUTES"] = 0
+    letter = make_open_letter(make.user(LEAD))
+    first = make_signature(letter, organization_name="Centre for Civic Freedom")
+    second = make_signature(letter, organization_name="Center for Civic Freedom",
+                            listed_publicly=False)  # fmt: skip
+    spam = make_signature(letter, organization_name="Best Cheap Watches Ltd")
+    operations.reject(spam, actor=LEAD_ACTOR, reason="Not an organization.", tell_signer=True)
+    operations.merge_duplicate(second, keep_id=first.id, actor=LEAD_ACTOR)
+    db.session.commit()
+    deliver(app)
+    rejected, merged = smtp_server.wait_for(2)
+    assert rejected.to == spam.email and rejected.subject == f"Your sign-on to “{letter.title}”"
+    assert "The reason they gave: Not an organization." in rejected.text
+    assert "/s/manage/" in rejected.text and "The reason they gave" in rejected.html
+    assert merged.to == second.email
+    assert "listed once, through the other sign-on, as: Centre for Civic Freedom" in merged.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.models import AuditEvent, OutboxMessage, SignatureStatus
 from app.signing import operations
 from app.signing.listing import update_listing
 from tests.conftest import login, post_form
+from tests.support.journey import deliver
 from tests.support.signing_factories import (
     SIGNER,
     individual,
@@ -144,3 +146,18 @@ def test_the_public_page_says_exactly_how_many_cannot_be_named(app, make):
     page = app.test_client().get(f"/l/{letter.slug}").get_data(as_text=True)
     assert "including 1 organization that cannot be named" in page
     assert "some not named" not in page
+
+
+@pytest.mark.smtp
+def test_the_naming_request_as_it_arrives(app, make, smtp_server):
+    letter = make_open_letter(make.user(LEAD))
+    hidden = make_signature(letter, organization_name="Lowland Water Watch", listed_publicly=False)
+    update_listing(hidden, actor=SIGNER, by_lead=True, listed_publicly=True)
+    db.session.commit()
+    deliver(app)
+    (message,) = smtp_server.wait_for(1)
+    assert message.to == hidden.email
+    assert message.subject == f"May we name you on “{letter.title}”?"
+    assert "Nothing changes unless you agree" in message.text
+    assert re.search(r"/s/named/[A-Za-z0-9_\-]+", message.text)
+    assert re.search(r"/s/named/[A-Za-z0-9_\-]+", message.html)

@@ -58,6 +58,7 @@ PAIRS = [
     (("Human-Rights Watch", ""), ("Human Rights Watch", ""), SAME),
     (("Centro de Estudios Legales y Sociales", ""), ("Centro de Estudios Légales y Sociales", ""), SAME),
     (("St. Mary's Aid", ""), ("St Marys Aid", ""), SAME),
+    (("Women’s Rights Action", ""), ("Womens Rights Action", ""), SAME),
     # A leading "The"; "&" and "and".
     (("The Tahrir Institute for Middle East Policy", ""), ("Tahrir Institute for Middle East Policy", ""), SAME),
     (("Peace & Justice Network", ""), ("Peace and Justice Network", ""), SAME),

@@ -129,7 +129,9 @@ def _places() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    # An apostrophe joins ("Women's" is one word, "womens"); "&" is "and".
+    text = text.casefold().replace("'", "").replace("’", "").replace("&", " and ")
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NOT_WORD.sub(" ", stripped).split())
 

@@ -198,18 +198,21 @@ def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return all(word in rest for word in short)
 
 
-def _qualifiers(extra: list[str]) -> list[str]:
+def _qualifiers(extra: list[str], others: list[str]) -> list[str]:
+    """The qualifiers among the words only one name has. A word misspelled on one side
+    ("Kenia", "Kenya") is the same word, not a qualifier: those with a near twin among
+    the other name's own words are left out (looked for last: it is the slow part)."""
     words, phrases = _places()
     found = [w for w in extra if w in words]
     for n in range(2, 5):
         for i in range(len(extra) - n + 1):
             if tuple(extra[i : i + n]) in phrases:
                 found.append(" ".join(extra[i : i + n]))
-    return found
+    return [q for q in found if not all(_has_twin(w, others) for w in q.split())]
 
 
-def _unpaired(words: list[str], others: list[str]) -> list[str]:
-    return [w for w in words if all(fuzz.ratio(w, o) < WORD_NEAR_MISS for o in others)]
+def _has_twin(word: str, others: list[str]) -> bool:
+    return any(fuzz.ratio(word, o) >= WORD_NEAR_MISS for o in others)
 
 
 def _without(words: tuple[str, ...], qualifiers: list[str]) -> tuple[str, ...]:
@@ -221,7 +224,7 @@ def _alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Whether what is left of two names once their qualifiers are set aside is the same
     (or one contains the other): only then does a qualifier tell two organizations apart."""
     if not a or not b:
-        return not a and not b
+        return False
     short, long = sorted((a, b), key=len)
     return _is_subsequence(short, long) or fuzz.ratio(" ".join(a), " ".join(b)) >= FUZZY_THRESHOLD
 
@@ -247,11 +250,12 @@ def compare_organizations(
             return Verdict(Kinship.same, "the same name")
         return Verdict(Kinship.same, "the same name, written another way (spelling, “The”, "
                        "“&”, a plural or an acronym in parentheses)")  # fmt: skip
-    if a.words and b.words:
+    # Names without a word in common can neither add a qualifier nor extend each other (and
+    # skipping them keeps a check against thousands of sign-ons quick).
+    if set(a.words) & set(b.words) - _SMALL_WORDS:
         only_a = [w for w in a.words if w not in b.words]
         only_b = [w for w in b.words if w not in a.words]
-        # A word misspelled on one side ("Kenia", "Kenya") is the same word, not a qualifier.
-        qualifiers = _qualifiers(_unpaired(only_a, only_b)) + _qualifiers(_unpaired(only_b, only_a))
+        qualifiers = _qualifiers(only_a, only_b) + _qualifiers(only_b, only_a)
         if qualifiers and _alike(_without(a.words, qualifiers), _without(b.words, qualifiers)):
             return Verdict(Kinship.different, f"the name differs by “{', '.join(qualifiers)}”")
         short, long = sorted((a.words, b.words), key=len)

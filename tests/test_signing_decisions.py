@@ -61,6 +61,9 @@ def test_reject_with_a_reason_emails_the_signer_and_undo_stops_the_email(app, ma
     assert signature.status is S.approved and signature.reject_reason == ""
     assert queries.count_listed(letter) == 1
     assert mail() == []  # the signer never heard of a decision that did not stand
+    twice = post_form(client, f"{detail}/undo", {"back": "detail"}, token_from=detail,
+                      follow_redirects=True)  # fmt: skip
+    assert twice.status_code == 200 and "no decision to undo" in twice.get_data(as_text=True)
     event = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.action == "signature.decision_undone")
     )

@@ -134,7 +134,7 @@ class Signature(Base):
     # The lead's decision: why a sign-on was rejected (told to the signer only if the lead
     # chooses), and what the last decision changed, so that it can be undone until final.
     reject_reason: Mapped[str] = mapped_column(sa.String(500), default="")
-    undo_state: Mapped[dict | None] = mapped_column(sa.JSON)
+    undo_state: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
 
     # The lead asked a "do not name us" signatory to be named: only the signer can agree.
     naming_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

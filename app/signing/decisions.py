@@ -126,10 +126,13 @@ def undo(signature: Signature, *, actor: Actor, now: datetime | None = None) -> 
     state = signature.undo_state
     if not state:
         raise Refused("There is no decision to undo for this sign-on.")
-    for row in state["rows"]:
+    for n, row in enumerate(state["rows"]):
+        # The first row is the decision's own: a second undo of it (a double click) finds
+        # its record gone and changes nothing.
+        pending = Signature.undo_state.is_not(None) if n == 0 else sa.true()
         result = db.session.execute(
             sa.update(Signature)
-            .where(Signature.id == row["id"], Signature.status == S(row["after"]))
+            .where(Signature.id == row["id"], Signature.status == S(row["after"]), pending)
             .values(**_restore(row["before"]), undo_state=None)
             .execution_options(synchronize_session=False)
         )

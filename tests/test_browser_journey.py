@@ -273,7 +273,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         "link", name="Signatures"
     ).click()
     page.get_by_role("heading", name="Signatures").wait_for()
-    assert page.locator(".lede").inner_text().startswith("1 listed.")
+    assert page.locator(".lede").inner_text().startswith("1 listed, 3 awaiting you,")
     trip.step(page, "signatures to approve")
     page.get_by_role("link", name="Égalité Femmes Network (EFN)").click()
     page.get_by_role("heading", name="Égalité Femmes Network (EFN)").first.wait_for()
@@ -283,7 +283,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         page.get_by_label(f"Tick {name}", exact=True).check()
     page.get_by_role("button", name="Approve ticked").click()
     flash(page, "3 sign-ons approved.")
-    assert page.locator(".lede").inner_text().startswith("4 listed.")
+    assert page.locator(".lede").inner_text().startswith("4 listed, 0 awaiting you,")
     trip.step(page, "signatures approved")
     for address in (MARIA, JOON, CLAIRE):
         trip.mail(address, f"You are listed on “{TITLE}”")

@@ -55,7 +55,7 @@ def test_chart_counts_sign_ons_per_local_day_against_the_deadline(lead):
     assert result.bars[-1].day.isoformat() == "2030-06-11"
     assert result.deadline_label == "Deadline Jun 11"
     assert result.deadline_x == pytest.approx(result.right_edge)
-    assert "3 sign-ons from June 1 to June 11; the most on June 4 (2)" in result.summary
+    assert "3 confirmed sign-ons from June 1 to June 11; the most on June 4 (2)" in result.summary
 
 
 def test_chart_as_an_image_and_inside_the_overview_partial(app, client, lead):
@@ -74,7 +74,7 @@ def test_chart_as_an_image_and_inside_the_overview_partial(app, client, lead):
             '{% include "invitations/_at_a_glance.html" %}',
             letter=db.session.get(Letter, letter.id),
         )
-    assert "Sign-on at a glance" in html and "<svg" in html and "1 sign-on from" in html
+    assert "Sign-on at a glance" in html and "<svg" in html and "1 confirmed sign-on from" in html
 
 
 def test_demo_builds_invitations_in_every_state_once(lead):

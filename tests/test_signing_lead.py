@@ -99,11 +99,12 @@ def test_bulk_approve_and_reject(client, make):
     assert queries.count_listed(letter) == 1
 
 
-def test_duplicate_is_held_then_merged(client, make):
+def test_duplicate_is_flagged_then_merged(client, make):
     letter = make_open_letter(make.user(LEAD))
     first = make_signature(letter, organization_name="Centre for Civic Freedom", acronym="CCF")
-    second = make_signature(letter, organization_name="Center for Civic Freedom", status="verified")
-    assert second.possible_duplicate_of_id == first.id and queries.count_listed(letter) == 1
+    second = make_signature(letter, organization_name="Center for Civic Freedom")
+    # Listed like any sign-on (moderation is off), and flagged for the lead.
+    assert second.possible_duplicate_of_id == first.id and queries.count_listed(letter) == 2
     login(client, LEAD)
     detail = f"/letters/{letter.slug}/signatures/{second.id}"
     page = client.get(detail).get_data(as_text=True)
@@ -130,12 +131,12 @@ def test_duplicate_is_held_then_merged(client, make):
 def test_duplicate_kept_both_is_listed(client, make):
     letter = make_open_letter(make.user(LEAD))
     make_signature(letter, organization_name="Friends of the Delta")
-    second = make_signature(letter, organization_name="Friends of the Delta", status="verified")
+    second = make_signature(letter, organization_name="Friends of the Delta")
     login(client, LEAD)
     detail = f"/letters/{letter.slug}/signatures/{second.id}"
     post_form(client, f"{detail}/keep", {}, token_from=detail)
     assert [s.status for s in signatures_of(letter)] == [SignatureStatus.approved] * 2
-    assert queries.count_listed(letter) == 2
+    assert queries.count_listed(letter) == 2 and queries.count_flagged(letter) == 0
 
 
 def test_lead_edits_the_listing_and_the_signer_is_told(client, make):

@@ -150,7 +150,8 @@ def _ticks(top: int) -> list[int]:
 
 def _summary(result: Chart, days: list[date], per_day: Counter, deadline: date | None) -> str:
     span = f"{format_date(days[0], 'MMMM d', locale='en_US')} to {format_date(days[-1], 'MMMM d', locale='en_US')}"
-    text = f"{result.total} sign-on{'s' if result.total != 1 else ''} from {span}"
+    # Confirmed sign-ons (listed or waiting for the lead), as the chart counts them.
+    text = f"{result.total} confirmed sign-on{'s' if result.total != 1 else ''} from {span}"
     if result.peak:
         busiest = max(per_day, key=lambda d: (per_day[d], d))
         text += f"; the most on {format_date(busiest, 'MMMM d', locale='en_US')} ({result.peak})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.letters.diff import SectionDiff, word_diff
 from app.letters.markdown import reader_text
 from app.letters.text import LetterText
+from app.models import LetterVersion
 
 
 def reader_sections(text: LetterText) -> list[tuple[str, str]]:
@@ -25,3 +26,19 @@ def reader_diff(old: LetterText, new: LetterText) -> list[SectionDiff]:
             reader_sections(old), reader_sections(new), strict=True
         )
     ]
+
+
+def reader_diff_versions(old: LetterVersion, new: LetterVersion) -> list[SectionDiff]:
+    """`reader_diff` of two saved versions, computed once per pair in each process (see
+    `app.letters.diff.diff_versions`: versions never change, so their ids are the key)."""
+    from app.core.recent import recent
+
+    if old.id is None or new.id is None:
+        return reader_diff(LetterText.from_version(old), LetterText.from_version(new))
+    store = recent("letters.reader_diff", size=64)
+    key = (old.id, old.created_at, new.id, new.created_at)
+    found = store.get(key)
+    if found is None:
+        found = reader_diff(LetterText.from_version(old), LetterText.from_version(new))
+        store.put(key, found)
+    return found

@@ -124,10 +124,31 @@ class Signature(Base):
         sa.ForeignKey("signatures.id", ondelete="SET NULL")
     )
     duplicate_kept_at: Mapped[datetime | None]
+    # The lead's or a co-lead's own organization, when a sign-on looks like it.
+    own_organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    # Another organization with a similar name ("Amnesty International USA"): shown to the
+    # lead as "similar to …", never held.
+    similar_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("signatures.id", ondelete="SET NULL")
+    )
+    match_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    # The lead's decision: why a sign-on was rejected (told to the signer only if the lead
+    # chooses), and what the last decision changed, so that it can be undone until final.
+    reject_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    undo_state: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+
+    # The lead asked a "do not name us" signatory to be named: only the signer can agree.
+    naming_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    naming_expires_at: Mapped[datetime | None]
 
     # Single-purpose link tokens, stored only as hashes.
     verify_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     verify_expires_at: Mapped[datetime | None]
+    # The confirmation link before the newest: it opens a page saying it was replaced.
+    replaced_verify_token_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
     letter: Mapped[Letter] = relationship()

@@ -78,6 +78,8 @@ SIGNERS = {
               "Hana Kowal", "Executive Director", "hana@civic-freedom.example.org"),
     "civic_again": ("Center for Civic Freedom", "", "civic-freedom.example.org", "Norland",
                     "Jonas Pike", "Program Officer", "jonas.pike@civic-freedom.example.org"),
+    "coastal_youth": ("Coastal Defenders Collective Youth", "", "", "Norland", "Mira Elst",
+                      "Organizer", "mira.elst.demo@proton.me"),
     "mountain": ("Mountain Water Alliance", "", "mountain-water.example.org", "Lowmarsh",
                  "Sefa Ndlovu", "Campaigner", "sefa@mountain-water.example.org"),
     "harbour": ("Harbour Workers’ Union", "HWU", "harbour-union.example.org", "Lowmarsh",
@@ -154,9 +156,12 @@ def create_demo_signing(organization: Organization, user: User) -> None:
         ).signature,
         actor=signer("vorster"),
     )
-    # A possible duplicate, held for the lead: the same organization spelled another way.
+    # A possible duplicate, listed (moderation is off) and flagged for the lead: the same
+    # organization spelled another way. And another organization with a similar name: it
+    # adds a qualifier, so it is only shown to the lead as "similar to …".
     sign_and_confirm("civic")
     sign_and_confirm("civic_again")
+    sign_and_confirm("coastal_youth")
     # Withdrawn by its signer, rejected by the lead, never confirmed, and expired.
     operations.withdraw(sign_and_confirm("harbour"), actor=signer("harbour"))
     operations.reject(sign_and_confirm("spam"), actor=lead, note="Not an organization")

@@ -57,7 +57,9 @@ def new_verify_link(now: datetime) -> tuple[str, dict]:
 
 
 def reissue_verify_link(signature: Signature, now: datetime) -> str:
-    """A fresh confirmation link for an existing signature; the earlier one stops working."""
+    """A fresh confirmation link for an existing signature; the earlier one stops working
+    (and, as the one before the newest, opens a page saying it was replaced)."""
+    signature.replaced_verify_token_hash = signature.verify_token_hash
     url, values = new_verify_link(now)
     for column, value in values.items():
         setattr(signature, column, value)
@@ -72,6 +74,11 @@ def _by_hash(column: sa.ColumnElement, raw: str | None) -> Signature | None:
 
 def signature_by_verify_token(raw: str | None) -> Signature | None:
     return _by_hash(Signature.verify_token_hash, raw)
+
+
+def replaced_verify_link(raw: str | None) -> bool:
+    """Whether `raw` was a signature's confirmation link until a newer one replaced it."""
+    return _by_hash(Signature.replaced_verify_token_hash, raw) is not None
 
 
 def signature_by_manage_token(raw: str | None) -> Signature | None:

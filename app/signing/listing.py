@@ -14,7 +14,7 @@ from app.audit import record
 from app.errors import Refused
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, ConsentKind, Signature, SignatureStatus, utcnow
-from app.signing import consent, notify, rules, states
+from app.signing import consent, decisions, naming, notify, rules, states
 
 S = SignatureStatus
 LISTING_FIELDS = (
@@ -38,7 +38,8 @@ def update_listing(
 ) -> list[str]:
     """Correct how a signatory is listed; returns the names of the fields that changed.
 
-    The lead's change is emailed to the signer. A signer renaming a listed organization
+    The lead's change is emailed to the signer; the lead cannot name a signatory who asked
+    not to be named, only ask them (`naming`). A signer renaming a listed organization
     while moderation is on goes back to the lead before the new name is listed.
     """
     states.ensure_list_can_change(signature.letter)
@@ -54,6 +55,10 @@ def update_listing(
                 raise Refused(problem)
     if wanted.get("organization_name") == "" or wanted.get("signer_name") == "":
         raise Refused("A name cannot be empty.")
+    if by_lead and wanted.get("listed_publicly") is True and not signature.listed_publicly:
+        # Only the signer can agree to be named: the lead's change is a request to them.
+        del wanted["listed_publicly"]
+        naming.request_naming(signature, actor=actor)
     changed = [k for k, v in wanted.items() if getattr(signature, k) != v]
     if not changed:
         return []
@@ -79,8 +84,14 @@ def update_listing(
 
 
 def is_held_duplicate(signature: Signature) -> bool:
+    """Flagged for the lead as a possible duplicate (of a sign-on, or of the lead's or a
+    co-lead's own organization) and not yet decided. With moderation off it is listed all
+    the same: the flag is for the lead only."""
     return (
-        signature.possible_duplicate_of_id is not None
+        (
+            signature.possible_duplicate_of_id is not None
+            or signature.own_organization_id is not None
+        )
         and signature.duplicate_kept_at is None
         and signature.status in ACTIVE_STATUSES
     )
@@ -106,7 +117,9 @@ def keep_duplicate(signature: Signature, *, actor: Actor, now: datetime | None =
     if not is_held_duplicate(signature):
         return False
     states.ensure_list_can_change(signature.letter)
+    before = decisions.snapshot(signature)
     _release(signature, now or utcnow(), actor)
+    decisions.remember(signature, "keep", [(signature, before)])
     record("signature.duplicate_kept", actor, signature, letter=signature.letter_id,
            other=signature.possible_duplicate_of_id)  # fmt: skip
     return True
@@ -127,16 +140,21 @@ def merge_duplicate(
     other = db.session.get(Signature, other_id)
     assert other is not None
     keep, drop = (signature, other) if keep_id == signature.id else (other, signature)
+    before = [(signature, decisions.snapshot(signature)), (other, decisions.snapshot(other))]
     dropped_active = drop.status in ACTIVE_STATUSES
     if dropped_active:
         states.move(
             drop, "reject", S.rejected, rejected_at=now, decided_by_id=actor.user_id,
-            possible_duplicate_of_id=keep.id,
+            possible_duplicate_of_id=keep.id, duplicate_kept_at=None,
+            reject_reason=f"{decisions.MERGED} {keep.display_name}"[:500],
         )  # fmt: skip
     if keep is signature:
         _release(signature, now, actor)
+    decisions.remember(signature, "merge", before)
     record("signature.merged", actor, keep, letter=keep.letter_id, kept=keep.id,
            dropped=drop.id, note=f"Merged into sign-on {keep.id} ({keep.display_name})")  # fmt: skip
     if dropped_active:
-        notify.send_merged(drop)
+        decisions.delay_and_remember(signature, notify.send_merged(drop, kept=keep), now)
+        if before[0 if drop is signature else 1][1]["status"] == S.approved.value:
+            decisions.tell_merged_into(drop)
     return keep

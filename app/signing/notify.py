@@ -11,7 +11,7 @@ from typing import Any
 from app.extensions import db
 from app.invitations import deadline
 from app.mail.outbox import queue_email
-from app.models import Letter, Signature, SignatureStatus
+from app.models import Letter, OutboxMessage, Signature, SignatureStatus
 from app.signing import links
 
 
@@ -32,12 +32,12 @@ def _queue(
     template: str,
     manage_raw: str | None = None,
     **context: Any,
-) -> None:
+) -> OutboxMessage | None:
     if not signature.email:  # contact data erased after the campaign: nobody to write to
-        return
+        return None
     letter = signature.letter
     raw = manage_raw or links.reissue_manage_token(signature)
-    queue_email(
+    return queue_email(
         kind=kind,
         to=signature.email,
         subject=subject.format(title=letter.title),
@@ -130,5 +130,30 @@ def send_approved(signature: Signature) -> None:
     _queue(signature, "signature_approved", "You are listed on “{title}”", "approved")
 
 
-def send_merged(signature: Signature) -> None:
-    _queue(signature, "signature_merged", "Your sign-on to “{title}”", "merged")
+def send_merged(signature: Signature, *, kept: Signature) -> OutboxMessage | None:
+    """Only what is true now: whether the kept sign-on is listed, or still waiting."""
+    return _queue(
+        signature, "signature_merged", "Your sign-on to “{title}”", "merged", kept=kept,
+        kept_listed=kept.status is SignatureStatus.approved,
+    )  # fmt: skip
+
+
+def send_merged_gone(signature: Signature, *, gone: Signature) -> OutboxMessage | None:
+    return _queue(signature, "signature_merged_gone", "Your sign-on to “{title}”", "merged_gone",
+           gone=gone)  # fmt: skip
+
+
+def send_rejected(signature: Signature, *, reason: str) -> OutboxMessage | None:
+    return _queue(signature, "signature_rejected", "Your sign-on to “{title}”", "rejected",
+                  reason=reason)  # fmt: skip
+
+
+def send_decision_undone(signature: Signature) -> None:
+    _queue(signature, "signature_undone", "Your sign-on to “{title}”", "undone")
+
+
+def send_naming_request(signature: Signature, *, naming_url: str, days: int) -> None:
+    _queue(
+        signature, "signature_naming_request", "May we name you on “{title}”?",
+        "naming_request", naming_url=naming_url, days=days,
+    )  # fmt: skip

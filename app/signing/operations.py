@@ -34,14 +34,15 @@ from app.models import (
     SignatureStatus,
     utcnow,
 )
-from app.signing import consent, identity, links, notify, rules, states
+from app.signing import consent, decisions, identity, links, matching, notify, repeat, rules, states
+from app.signing.decisions import reject, undo
 from app.signing.details import SignOnClosed, SignOnDetails, SignOutcome, SignResult, TextChanged
 from app.signing.listing import keep_duplicate, merge_duplicate, update_listing
 
 __all__ = [
     "SignOnDetails", "SignResult", "SignOutcome", "SignOnClosed", "TextChanged", "sign",
     "verify", "approve", "reject", "withdraw", "reconfirm", "resend_verification",
-    "expire_unverified", "update_listing", "merge_duplicate", "keep_duplicate",
+    "expire_unverified", "update_listing", "merge_duplicate", "keep_duplicate", "undo",
 ]  # fmt: skip
 
 S = SignatureStatus
@@ -106,9 +107,8 @@ def sign(
                 Signature.status.in_(ACTIVE_STATUSES),
             )
         )
-        if existing is not None:
-            notify.send_again(existing, now=now)
-            record("signature.signed_again", actor, existing, letter=letter.id, via=via.value)
+        if existing is not None:  # a correction before confirming, or the owner is told
+            repeat.signed_again(existing, values, actor=actor, now=now)
         return SignResult(SignOutcome.check_email)
     record("signature.created", actor, signature, letter=letter.id, via=via.value,
            version=version_number, kind=details.kind.value)  # fmt: skip
@@ -198,8 +198,9 @@ def verify(
     now: datetime | None = None,
     channel: str = consent.EMAIL_LINK,
 ) -> bool:
-    """Confirm the signer's address. With moderation off, and no look-alike organization
-    already on the letter, the sign-on is listed at once. True if this call confirmed it."""
+    """Confirm the signer's address. With moderation off the sign-on is listed at once (a
+    look-alike organization is listed too, and flagged for the lead). True if this call
+    confirmed it."""
     now = now or utcnow()
     letter = signature.letter
     if signature.status is not S.unverified:
@@ -211,10 +212,11 @@ def verify(
     # The confirm page shows what changed since the sign-on; confirming there agrees to it.
     if seen_version == latest.number and latest.number > signature.version_number:
         values |= {"version_id": latest.id, "version_number": latest.number}
-    duplicate = identity.find_duplicate(signature)
-    listed = not letter.moderation and duplicate is None
-    if duplicate is not None:
-        values["possible_duplicate_of_id"] = duplicate.id
+    # A look-alike is only flagged for the lead: listing it as usual keeps a near-match with a
+    # hidden signatory undetectable (the signer's pages and the count are the same).
+    matches = matching.find_matches(signature)
+    values |= matches.values()
+    listed = not letter.moderation
     if listed:
         values["approved_at"] = now
     moved = states.move(signature, "verify", S.approved if listed else S.verified, **values)
@@ -222,7 +224,7 @@ def verify(
         if (invitation := _invitation(signature)) is not None:
             tracking.mark_signed(invitation, signature, now, actor=actor)
         record("signature.verified", actor, signature, letter=letter.id, approved=listed,
-               possible_duplicate_of=duplicate.id if duplicate else None)  # fmt: skip
+               possible_duplicate_of=values["possible_duplicate_of_id"])  # fmt: skip
         consent.record_event(
             signature, ConsentKind.confirmed_address, version_number=signature.version_number,
             channel=channel, at=max(now, latest.created_at),
@@ -251,7 +253,9 @@ def approve(signature: Signature, *, actor: Actor, now: datetime | None = None) 
     waited = signature.status is S.verified
     if signature.status is S.rejected and _address_taken(signature):
         raise Refused("Another active sign-on uses this email address, so this one stays out.")
-    values: dict = {"approved_at": now, "decided_by_id": actor.user_id, "rejected_at": None}
+    # Approving is a new decision: an earlier reject (its reason, its undo) no longer applies.
+    values: dict = {"approved_at": now, "decided_by_id": actor.user_id, "rejected_at": None,
+                    "reject_reason": "", "undo_state": None}  # fmt: skip
     if signature.possible_duplicate_of_id is not None and signature.duplicate_kept_at is None:
         values["duplicate_kept_at"] = now
     moved = states.move(signature, "approve", S.approved, **values)
@@ -276,18 +280,6 @@ def _address_taken(signature: Signature) -> bool:
     )
 
 
-def reject(
-    signature: Signature, *, actor: Actor, note: str | None = None, now: datetime | None = None
-) -> bool:
-    now = now or utcnow()
-    moved = states.move(
-        signature, "reject", S.rejected, rejected_at=now, decided_by_id=actor.user_id
-    )
-    if moved:
-        record("signature.rejected", actor, signature, letter=signature.letter_id, note=note)
-    return moved
-
-
 def withdraw(
     signature: Signature,
     *,
@@ -306,6 +298,7 @@ def withdraw(
             signature, ConsentKind.withdrew, version_number=signature.version_number,
             channel=channel, at=now,
         )  # fmt: skip
+        decisions.tell_merged_into(signature)
     return moved
 
 

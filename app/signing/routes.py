@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from app.signing import limits
+from app.signing import limits, queries
 from app.signing.views import erase, lead, public, signer
 
 bp = Blueprint("signing", __name__, template_folder="templates")
@@ -23,6 +23,7 @@ RULES = (
     ("/s/manage/<token>", "manage", signer.manage, BOTH),
     ("/s/manage/<token>/withdraw", "withdraw", signer.withdraw, POST),
     ("/s/manage/<token>/reconfirm", "reconfirm", signer.reconfirm, BOTH),
+    ("/s/named/<token>", "naming", signer.naming, BOTH),
     # The lead organization.
     ("/letters/<slug>/signatures", "signatures", lead.index, GET),
     ("/letters/<slug>/signatures.csv", "signatures_csv", lead.csv_download, GET),
@@ -34,6 +35,8 @@ RULES = (
 
 for rule, endpoint, view, methods in RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
+# The lead's labelled counts, for the letter's overview ("at a glance") as well.
+bp.add_app_template_global(queries.lead_summary, "signature_summary")
 
 
 @bp.record_once
@@ -41,6 +44,9 @@ def _settings(state: BlueprintSetupState) -> None:
     # Until config.py names them: how long a confirmation link works, and the rate limits.
     config = state.app.config
     config.setdefault("SIGNATURE_VERIFY_HOURS", 72)
+    # A lead's decision email (rejected, merged) waits this long, so an undo can stop it.
+    config.setdefault("SIGNING_DECISION_EMAIL_DELAY_MINUTES", 10)
+    config.setdefault("SIGNATURE_NAMING_DAYS", 30)
     defaults = limits.TESTING if config.get("TESTING") else limits.DEFAULTS
     for key, value in defaults.items():
         config.setdefault(key, value)

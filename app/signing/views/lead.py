@@ -20,8 +20,12 @@ from app.signing.forms import ButtonForm, LeadListingForm
 
 ACTIONS = {
     "approve": (operations.approve, "Approved: {name} is listed."),
-    "reject": (operations.reject, "Rejected: {name} is not listed."),
-    "keep": (operations.keep_duplicate, "Kept both: {name} is no longer held as a duplicate."),
+    "keep": (operations.keep_duplicate, "Kept both: {name} is no longer flagged as a duplicate."),
+}
+UNDONE = {
+    "reject": "Undone: {name} is back as it was before it was rejected.",
+    "merge": "Undone: the merge is taken back; both sign-ons are as they were before it.",
+    "keep": "Undone: {name} is flagged as a possible duplicate again.",
 }
 BULK = {"approve": operations.approve, "reject": operations.reject}
 
@@ -61,8 +65,8 @@ def index(slug: str):
     return render_template(
         "signing/lead/signatures.html", letter=letter, page=page, rows=page.rows,
         counts=counts, show=show, q=q, filters=queries.FILTERS,
-        current=latest_version(letter).number, listed=queries.count_listed(letter),
-        unnamed=queries.count_unnamed(letter), button=ButtonForm(),
+        current=latest_version(letter).number, summary=queries.lead_summary(letter),
+        button=ButtonForm(),
     )  # fmt: skip
 
 
@@ -121,14 +125,23 @@ def detail(slug: str, signature_id: int):
         if signature.kind is SignerKind.organization:
             changes |= {"organization_name": form.organization_name.data or "",
                         "acronym": form.acronym.data or ""}  # fmt: skip
+        # Only the signer can agree to be named: unticking the box asks them by email.
+        asked = not signature.listed_publicly and changes["listed_publicly"]
+        changed: list[str] = []
         error = _run(
-            lambda: operations.update_listing(
-                signature, actor=actor_from_request(), by_lead=True, **changes
+            lambda: changed.extend(
+                operations.update_listing(
+                    signature, actor=actor_from_request(), by_lead=True, **changes
+                )
             )
         )
         if error is None:
             db.session.commit()
-            flash("Saved. The signer is told by email how they are now listed.", "success")
+            if changed or not asked:
+                flash("Saved. The signer is told by email how they are now listed.", "success")
+            if asked:
+                flash("The signer is asked by email whether they agree to be named. Until "
+                      "they agree, they stay unnamed.", "success")  # fmt: skip
             return redirect(url_for(".signature", slug=slug, signature_id=signature_id))
     return render_template(
         "signing/lead/signature.html", letter=letter, row=queries.row_for(letter, signature),
@@ -141,13 +154,23 @@ def detail(slug: str, signature_id: int):
 def act(slug: str, signature_id: int, action: str):
     letter, _ = load_letter(slug, current_user, Access.lead)
     signature = _signature(letter, signature_id)
-    if not ButtonForm().validate_on_submit() or action not in (*ACTIONS, "merge"):
+    if not ButtonForm().validate_on_submit() or action not in (*ACTIONS, "merge", "reject", "undo"):
         abort(400)
     actor, name = actor_from_request(), signature.display_name
     if action == "merge":
         keep_id = request.form.get("keep", 0, type=db_int)
         error = _run(lambda: operations.merge_duplicate(signature, keep_id=keep_id, actor=actor))
         done = "Merged: one sign-on is kept, the other is rejected and its signer told."
+    elif action == "reject":
+        tell = request.form.get("tell_signer") == "y"
+        reason = request.form.get("reason", "")
+        error = _run(lambda: operations.reject(signature, actor=actor, reason=reason,
+                                               tell_signer=tell))  # fmt: skip
+        done = f"Rejected: {name} is not listed." + (" The signer is emailed." if tell else "")
+    elif action == "undo":
+        undone: list[str] = []
+        error = _run(lambda: undone.append(operations.undo(signature, actor=actor)))
+        done = UNDONE.get(undone[0] if undone else "", "Undone.").format(name=name)
     else:
         function, message = ACTIONS[action]
         error = _run(lambda: function(signature, actor=actor))

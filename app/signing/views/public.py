@@ -41,7 +41,7 @@ def _render_form(letter: Letter, form, *, kind: SignerKind, action: str, notice:
         form.version.data = str(version.number)
     return render_template(
         "signing/sign.html", letter=letter, form=form, kind=kind.value, action=action,
-        printed=build_printed(letter, version, now), count=queries.count_listed(letter),
+        printed=build_printed(letter, version, now), listed=queries.listed_counts(letter),
         notice=notice, invitation=invitation,
         individuals=letter.individuals_allowed and letter.open_link and invitation is None,
     ), status  # fmt: skip

@@ -13,6 +13,7 @@ from app.letters.operations import latest_version
 from app.letters.printing import build_printed
 from app.models import ACTIVE_STATUSES, LetterStatus, SignatureStatus, SignerKind, utcnow
 from app.signing import consent, limits, links, operations
+from app.signing import naming as signing_naming
 from app.signing.forms import NOT_LISTED_PERSON, ButtonForm, ManageForm
 from app.signing.reconfirmation import changes_since
 
@@ -40,7 +41,7 @@ def _commit_or_refuse(change) -> str | None:  # noqa: ANN001
 def verify(token: str):
     signature = links.signature_by_verify_token(token)
     if signature is None:
-        return _invalid("confirmation")
+        return _invalid("replaced" if links.replaced_verify_link(token) else "confirmation")
     form = ButtonForm()
     error = None
     if request.method == "POST" and form.validate_on_submit():
@@ -159,4 +160,24 @@ def reconfirm(token: str):
         open_for_answers=letter.status is not LetterStatus.final
         and signature.status in ACTIVE_STATUSES,
         printed=build_printed(letter, latest, utcnow()),
+    ), (409 if error else 200)  # fmt: skip
+
+
+def naming(token: str):
+    """The lead asks a signer who is not named whether they agree to be named: a button."""
+    signature = signing_naming.signature_by_naming_token(token)
+    if signature is None:
+        return _invalid("naming")
+    form = ButtonForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        error = _commit_or_refuse(
+            lambda: signing_naming.agree_to_naming(signature, actor=actor_from_request())
+        )
+        if error is None:
+            return render_template("signing/named.html", signature=signature,
+                                   letter=signature.letter)  # fmt: skip
+    return render_template(
+        "signing/naming.html", signature=signature, letter=signature.letter, form=form,
+        error=error,
     ), (409 if error else 200)  # fmt: skip

@@ -121,8 +121,13 @@ def save_text(
     latest = latest_version(letter)
     if latest.number != base_number:
         raise VersionConflict(latest.number)
-    if LetterText.from_version(latest) == text:
+    before = LetterText.from_version(latest)
+    if before == text:
         return None
+    if material and before.sections() == text.sections():
+        # Only the recipients' delivery addresses changed: never printed, so not a change of
+        # the text signers agreed to.
+        material = False
     version = _new_version(
         letter,
         latest.number + 1,
@@ -218,6 +223,12 @@ def transition(
         status=letter.status.value,
         final_version=letter.final_version_number if which is Transition.finalize else None,
     )
+    if which is Transition.open:
+        # integrator: move into the open workflow. Invitations held for a follow-up letter
+        # (app.invitations.held) are queued now that their link leads to an open letter.
+        from app.invitations.held import release_held_invitations
+
+        release_held_invitations(letter, actor)
     if which is Transition.finalize:
         # Publishing hook: freeze the text and the list into a FinalLetterRecord with its
         # content hash, and queue "the letter is final" emails, in this same transaction.

@@ -35,12 +35,8 @@ class Delivery(Base):
     letter_id: Mapped[int] = mapped_column(
         sa.ForeignKey("letters.id", ondelete="CASCADE"), index=True
     )
-    method: Mapped[DeliveryMethod] = mapped_column(
-        enum_column(DeliveryMethod, "delivery_method")
-    )
-    status: Mapped[DeliveryStatus] = mapped_column(
-        enum_column(DeliveryStatus, "delivery_status")
-    )
+    method: Mapped[DeliveryMethod] = mapped_column(enum_column(DeliveryMethod, "delivery_method"))
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, "delivery_status"))
     # Who it went to: addresses (never public) and the recipients' names and titles as the
     # letter prints them (what signatories and the public are told).
     to_addrs: Mapped[str] = mapped_column(sa.Text, default="")

@@ -49,6 +49,13 @@ def local_today(letter: Letter, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(letter.time_zone)).date()
 
 
+def _check_day(letter: Letter, day: date, what: str) -> None:
+    if day > local_today(letter):
+        raise Refused(f"The {what} date is in the future. Record it once it has happened.")
+    if letter.finalized_at is not None and day < local_today(letter, letter.finalized_at):
+        raise Refused(f"The {what} date is before the letter was finalized.")
+
+
 def _check_addresses(to: list[str], cc: list[str]) -> None:
     if not to:
         raise Refused(
@@ -121,8 +128,7 @@ def record_delivery(
     ensure_final(letter)
     if method is DeliveryMethod.email:
         raise Refused("Emails are sent from the Deliver page; record another way here.")
-    if delivered_on > local_today(letter):
-        raise Refused("The delivery date is in the future. Record it once it has happened.")
+    _check_day(letter, delivered_on, "delivery")
     fl = load_final_letter(letter)
     delivery = Delivery(
         letter_id=letter.id, method=method, status=DeliveryStatus.recorded,
@@ -176,8 +182,7 @@ def record_response(
     from_name, summary = " ".join(from_name.split()), summary.strip()
     if not from_name or not summary:
         raise Refused("Say who responded and summarize the response.")
-    if received_on > local_today(letter):
-        raise Refused("The response date is in the future.")
+    _check_day(letter, received_on, "response")
     response = LetterResponse(
         letter_id=letter.id, received_on=received_on, from_name=from_name[:300],
         summary=summary[:MAX_NOTE], created_by_id=actor.user_id,

@@ -111,3 +111,13 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     group.add_command(deliver_command)
     group.add_command(record_response_command)
+    _add_demo_part()
+
+
+def _add_demo_part() -> None:
+    # `flask demo` runs each feature's builder; ours comes after publishing's demo-final.
+    from app.delivery.demo import create_demo_story
+    from app.demo import DEMO_PARTS
+
+    if create_demo_story not in DEMO_PARTS:
+        DEMO_PARTS.append(create_demo_story)

@@ -123,6 +123,7 @@ def record_delivery(
     note: str,
     proof: Upload | None,
     actor: Actor,
+    tell: bool = True,
 ) -> Delivery:
     """A delivery made elsewhere (by hand, a web form, fax, a meeting); signatories are told."""
     ensure_final(letter)
@@ -140,7 +141,8 @@ def record_delivery(
     )  # fmt: skip
     db.session.add(delivery)
     db.session.flush()
-    tell_signatories_once(letter, delivery)
+    if tell:  # the demo tells nobody: its signatories are invented
+        tell_signatories_once(letter, delivery)
     record(
         "letter.delivery_recorded", actor, letter, delivery_id=delivery.id,
         method=method.value, with_proof=bool(proof) or None,
@@ -176,6 +178,7 @@ def record_response(
     summary: str,
     upload: Upload | None,
     actor: Actor,
+    tell: bool = True,
 ) -> LetterResponse:
     """The recipients answered: shown on the public page, and signatories are told."""
     ensure_final(letter)
@@ -192,7 +195,7 @@ def record_response(
     )  # fmt: skip
     db.session.add(response)
     db.session.flush()
-    told = notifications.tell_response(letter, response)
+    told = notifications.tell_response(letter, response) if tell else 0
     record("letter.response_recorded", actor, response, letter_id=letter.id, told=told)
     return response
 

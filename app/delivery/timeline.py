@@ -66,7 +66,7 @@ def _after(letter: Letter, *, public: bool) -> list[Event]:
     for d in db.session.scalars(deliveries.options(defer(Delivery.proof_content))):
         how = METHODS.get(d.method.value, "")
         to = f" to {d.recipients_label}" if d.recipients_label else ""
-        found.append(Event("delivered", d.delivered_on, f"Delivered{to}", how))
+        found.append(Event("delivered", d.delivered_on, f"Delivered{to} {how}".strip()))
     responses = sa.select(LetterResponse).where(LetterResponse.letter_id == letter.id)
     for r in db.session.scalars(responses.options(defer(LetterResponse.file_content))):
         found.append(

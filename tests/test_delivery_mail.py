@@ -183,3 +183,17 @@ def test_a_withdrawn_or_rejected_signature_is_not_told(app, client, smtp_server,
     deliver(app)
     notices = [m for m in smtp_server.messages if m.subject.startswith("Delivered:")]
     assert sorted(m.to for m in notices) == ["alpha@alpha.example.org", "beta@beta.example.org"]
+
+
+def test_an_address_refused_among_others_is_named_on_the_delivery(app, client, smtp_server, lead):
+    letter = final_letter(lead)
+    smtp_server.reject_permanently(TREASURY_TO)
+    login(client, lead.email)
+    _send_from_the_page(client, letter)
+    deliver(app)
+    assert len(smtp_server.to(MINISTER_TO)) == 1 and smtp_server.to(TREASURY_TO) == []
+    [delivery] = _deliveries()
+    assert delivery.status is DeliveryStatus.accepted
+    assert f"{TREASURY_TO}: 550 5.1.1 No such user here" in delivery.smtp_answer
+    overview = client.get(f"/letters/{letter.slug}").get_data(as_text=True)
+    assert "Refused for some addresses" in overview

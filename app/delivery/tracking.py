@@ -20,6 +20,11 @@ ACCEPTED = "Accepted by the recipients' mail server."
 _WORKER = Actor.system("mail worker")
 
 
+def _accepted(partial: str | None) -> str:
+    # A server can take a message for some addresses and refuse others (a cc with a typo).
+    return f"{ACCEPTED} {partial}"[:2000] if partial else ACCEPTED
+
+
 @hooks.on_outcome(Delivery.__tablename__)
 def _email_outcome(outcome: hooks.Outcome) -> None:
     if outcome.ref_id is None or outcome.kind != KIND_COVER:
@@ -27,7 +32,9 @@ def _email_outcome(outcome: hooks.Outcome) -> None:
     accepted = outcome.status is OutboxStatus.sent
     values = {
         "status": DeliveryStatus.accepted if accepted else DeliveryStatus.failed,
-        "smtp_answer": ACCEPTED if accepted else (outcome.error or "Refused.")[:2000],
+        "smtp_answer": _accepted(outcome.error)
+        if accepted
+        else (outcome.error or "Refused.")[:2000],
         "answered_at": outcome.at,
     }
     result = db.session.execute(

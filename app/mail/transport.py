@@ -177,11 +177,18 @@ class SMTPConnection(flask_mail.Connection):
     ) -> None:
         self.close()
 
-    def send(self, message: OutgoingEmail) -> None:  # type: ignore[override]
+    def send(self, message: OutgoingEmail) -> str | None:  # type: ignore[override]
+        """Send; for a message to several addresses that the server took for only some of
+        them, the refusals (smtplib raises only when every address is refused)."""
         if message.error is not None:
             raise message.error
         if self.host is not None:
-            self.host.sendmail(message.envelope_from, message.recipients, message.data)
+            refused = self.host.sendmail(message.envelope_from, message.recipients, message.data)
+            if refused:
+                return "; ".join(
+                    f"{addr}: {code} {_text(text)}" for addr, (code, text) in refused.items()
+                )
+        return None
 
     @property
     def is_open(self) -> bool:

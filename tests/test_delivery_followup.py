@@ -52,6 +52,8 @@ def test_a_follow_up_copies_the_recipients_and_invites_the_signatories(
     book = set(db.session.scalars(sa.select(PartnerContact.email)))
     assert {"alpha@alpha.example.org", "beta@beta.example.org"} <= book
 
+    invitations_page = client.get(f"/letters/{follow_up.slug}/invitations").get_data(as_text=True)
+    assert "Held until the letter opens" in invitations_page
     operations.transition(follow_up, Transition.open, actor=actor_for(lead))
     db.session.commit()
     deliver(app)

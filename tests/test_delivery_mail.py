@@ -197,3 +197,23 @@ def test_an_address_refused_among_others_is_named_on_the_delivery(app, client, s
     assert f"{TREASURY_TO}: 550 5.1.1 No such user here" in delivery.smtp_answer
     overview = client.get(f"/letters/{letter.slug}").get_data(as_text=True)
     assert "Refused for some addresses" in overview
+
+
+def test_a_bounce_reported_later_is_recorded_and_leaves_the_public_timeline(
+    app, client, smtp_server, lead
+):
+    letter = final_letter(lead)
+    login(client, lead.email)
+    _send_from_the_page(client, letter)
+    deliver(app)
+    [delivery] = _deliveries()
+    assert "Delivered to" in app.test_client().get(f"/l/{letter.slug}").get_data(as_text=True)
+    path = f"/letters/{letter.slug}/deliveries/{delivery.id}/bounced"
+    done = post_form(client, path, {"reason": "Mailbox full"}, token_from=f"/letters/{letter.slug}")
+    assert done.status_code == 302
+    [delivery] = _deliveries()
+    assert delivery.status is DeliveryStatus.bounced and delivery.smtp_answer == "Mailbox full"
+    assert "Delivered to" not in app.test_client().get(f"/l/{letter.slug}").get_data(as_text=True)
+    again = post_form(client, path, {"reason": "twice"}, token_from=f"/letters/{letter.slug}",
+                      follow_redirects=True)  # fmt: skip
+    assert "Only an email that was accepted" in again.get_data(as_text=True)

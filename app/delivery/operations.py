@@ -160,9 +160,10 @@ def tell_signatories_once(letter: Letter, delivery: Delivery) -> int:
 
 def mark_bounced(delivery: Delivery, *, reason: str, actor: Actor) -> None:
     """The recipients' server accepted the email, then sent a bounce back (to the lead)."""
-    if delivery.method is not DeliveryMethod.email or delivery.status not in (
-        DeliveryStatus.accepted, DeliveryStatus.queued,
-    ):  # fmt: skip
+    if (
+        delivery.method is not DeliveryMethod.email
+        or delivery.status is not DeliveryStatus.accepted
+    ):
         raise Refused("Only an email that was accepted can be marked as bounced.")
     delivery.status = DeliveryStatus.bounced
     delivery.smtp_answer = (reason.strip() or "Bounced (reported by the lead).")[:2000]

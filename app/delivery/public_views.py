@@ -36,15 +36,13 @@ def opt_out(token: str) -> ResponseReturnValue:
     signature = _signature(token)
     if signature is None:
         return render_template("delivery/opt_out.html", signature=None), 404
-    stopped = False
     if request.method == "POST":
-        actor = Actor(label="signatory", ip=request.remote_addr)
-        stopped = operations.opt_out(signature, actor=actor) or True
+        # Stopping twice is still "stopped": the second POST changes nothing.
+        operations.opt_out(signature, actor=Actor(label="signatory", ip=request.remote_addr))
         db.session.commit()
     return render_template(
         "delivery/opt_out.html",
         signature=signature,
         letter=signature.letter,
-        stopped=stopped or signature.updates_opted_out_at is not None,
-        token=token,
+        stopped=signature.updates_opted_out_at is not None,
     )

@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "app.invitations.routes",
     "app.signing.routes",
     "app.publishing.routes",
+    "app.delivery.routes",
 )
 
 COMMANDS = (
@@ -28,6 +29,7 @@ COMMANDS = (
     "app.signing.cli",
     "app.invitations.cli",  # after signing: its demo part needs the letter demo-open
     "app.publishing.cli",
+    "app.delivery.cli",  # after publishing: joins its `letters` group
     "app.demo",
 )
 

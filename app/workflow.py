@@ -4,7 +4,8 @@ The letter's state machine (`letters.lifecycle`, through `letters.operations`) o
 and moves the state; the consequences in other features are composed here, so every import
 points down and each consequence reads in one function:
 
-- opening lists the lead organization (unless it said it does not sign);
+- opening lists the lead organization (unless it said it does not sign) and sends the
+  invitations kept for it;
 - saving a changed text on a letter with sign-ons needs an explicit answer: a material
   change asks the earlier signers to reconfirm, a correction does not;
 - finalizing freezes the list (by default only those who agreed to the final text) and
@@ -37,6 +38,7 @@ from app.models import (
     SignerKind,
     utcnow,
 )
+from app.invitations.held import release_held_invitations
 from app.publishing.freezing import freeze_final_letter
 from app.signing import organization as org_signing
 from app.signing.reconfirmation import request_reconfirmation
@@ -72,6 +74,9 @@ def open_letter(letter: Letter, *, actor: Actor) -> None:
     operations.transition(letter, Transition.open, actor=actor)
     if letter.lead_signs:
         org_signing.sign_for_organization(letter, letter.organization, actor=actor)
+    # Invitations kept for the opening (a follow-up letter's) go now that their link leads
+    # to an open letter.
+    release_held_invitations(letter, actor)
 
 
 def finalize_letter(

@@ -20,8 +20,15 @@ DEMO_SLUG = "demo-draft"
 
 # As a lead would do it: two offices from the recipient book, with the office-holders' names.
 RECIPIENTS = (
-    replace(SEED_ADDRESSES[0], name="Helen Ardent"),
-    replace(SEED_ADDRESSES[1], name="Marcus Okonjo"),
+    replace(
+        SEED_ADDRESSES[0],
+        name="Helen Ardent",
+        delivery_to="secretary.ardent@treasury.example.org",
+        delivery_cc="correspondence@treasury.example.org",
+    ),
+    replace(
+        SEED_ADDRESSES[1], name="Marcus Okonjo", delivery_to="secretary.okonjo@state.example.org"
+    ),
 )
 
 OPENING = (

@@ -11,7 +11,7 @@ from app.letters.text import Address, LetterText, normalize_body
 
 EMPTY_ADDRESS: dict[str, str] = {
     "honorific": "", "name": "", "title": "", "department": "", "street": "", "locality": "",
-    "country": "",
+    "country": "", "delivery_to": "", "delivery_cc": "",
 }  # fmt: skip
 
 

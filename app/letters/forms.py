@@ -25,6 +25,7 @@ from app.core.params import db_int
 from app.core.validators import safe_multiline, safe_text
 from app.letters.intro import intro_problem
 from app.letters.slugs import RESERVED, SLUG_RE
+from app.letters.text import bad_addresses
 from app.models import CollaboratorRole, DateMode, SignatoryOrder
 
 MAX_RECIPIENTS = 30
@@ -45,6 +46,23 @@ class AddressFields(Form):
     street = TextAreaField("Street address", [Length(max=500), safe_multiline])
     locality = StringField("City, state and postcode", [Length(max=200), safe_text])
     country = StringField("Country", [Length(max=100), safe_text])
+    delivery_to = StringField("Delivery email (to)", [Length(max=1000), safe_text])
+    delivery_cc = StringField("Delivery email (cc)", [Length(max=1000), safe_text])
+
+    def validate_delivery_to(self, field: StringField) -> None:
+        valid_addresses(field)
+
+    def validate_delivery_cc(self, field: StringField) -> None:
+        valid_addresses(field)
+
+
+def valid_addresses(field: Field) -> None:
+    """Comma-separated email addresses (a delivery's to or cc), or nothing."""
+    bad = bad_addresses(field.data)
+    if bad:
+        raise ValidationError(
+            f"Not an email address: {', '.join(bad[:3])}. Separate addresses with commas."
+        )
 
 
 class AddressList(FieldList):

@@ -82,6 +82,8 @@ def entry_address(entry: RecipientBookEntry) -> Address:
             "street": entry.street,
             "locality": entry.locality,
             "country": entry.country,
+            "delivery_to": entry.delivery_to,
+            "delivery_cc": entry.delivery_cc,
         }
     )
 

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.models import LetterVersion
 
 ADDRESS_FIELDS = ("honorific", "name", "title", "department", "street", "locality", "country")
+# Where a delivered letter is emailed (issue 15). Stored with the recipient, never printed:
+# `lines()` and `LetterText.sections()` leave them out, so diffs and the letter ignore them.
+DELIVERY_FIELDS = ("delivery_to", "delivery_cc")
+_SEPARATORS = re.compile(r"[,;\s]+")
+# A plain address: one @, a dot in the domain, nothing that could end a header.
+_PLAIN_ADDRESS = re.compile(r"[^@\s,;<>\"()\[\]\\]+@[^@\s,;<>\"()\[\]\\]+\.[^@\s,;<>\"()\[\]\\.]+")
+
+
+def split_addresses(value: str | None) -> list[str]:
+    """Email addresses typed into one field, separated by commas (or semicolons, spaces or
+    lines), without repeats, in the order given."""
+    seen: dict[str, str] = {}
+    for part in _SEPARATORS.split(value or ""):
+        if part:
+            seen.setdefault(part.lower(), part)
+    return list(seen.values())
+
+
+def bad_addresses(value: str | None) -> list[str]:
+    """The parts of `value` that are not an email address."""
+    return [a for a in split_addresses(value) if not _PLAIN_ADDRESS.fullmatch(a) or len(a) > 254]
+
+
+def join_addresses(value: str | None) -> str:
+    return ", ".join(split_addresses(value))
 
 
 @dataclass(frozen=True)
@@ -21,6 +47,8 @@ class Address:
     street: tuple[str, ...] = ()
     locality: str = ""  # city, state and postcode as the country writes them
     country: str = ""
+    delivery_to: str = ""  # "a@example.org, b@example.org": never printed
+    delivery_cc: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Address:
@@ -35,6 +63,8 @@ class Address:
             street=tuple(line.strip() for line in street if line and line.strip()),
             locality=_clean(data.get("locality")),
             country=_clean(data.get("country")),
+            delivery_to=join_addresses(data.get("delivery_to")),
+            delivery_cc=join_addresses(data.get("delivery_cc")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +83,15 @@ class Address:
             return ""
         return f"{self.honorific} {self.name}".strip()
 
+    @property
+    def printed(self) -> Address:
+        """The address without what is never printed (its delivery addresses)."""
+        return Address(
+            **{**self.to_dict(), "street": self.street, **dict.fromkeys(DELIVERY_FIELDS, "")}
+        )
+
     def lines(self) -> list[str]:
+        # Never the delivery addresses: these lines are what the letter prints and diffs.
         parts = [self.name_line, self.title, self.department, *self.street]
         parts += [self.locality, self.country]
         return [p for p in parts if p]

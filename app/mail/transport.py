@@ -17,6 +17,7 @@ import ssl
 from dataclasses import dataclass
 from email import charset as email_charset
 from email.header import Header
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
@@ -24,9 +25,11 @@ from email.utils import formataddr, formatdate, parseaddr
 from types import TracebackType
 
 import flask_mail
+import sqlalchemy as sa
 from flask import current_app
 
-from app.models import OutboxMessage
+from app.extensions import db
+from app.models import OutboxAttachment, OutboxMessage
 
 OUTBOX_ID_HEADER = "X-Undersigned-Outbox-Id"
 # Quoted-printable keeps every line under SMTP's 998-octet limit, whatever the template wrote.
@@ -84,23 +87,50 @@ def build_message(row: OutboxMessage) -> OutgoingEmail:
 
 def _build(row: OutboxMessage) -> OutgoingEmail:
     sender = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
-    message = MIMEMultipart("alternative")
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(row.text_body, "plain", _UTF8))
+    alternative.attach(MIMEText(row.html_body, "html", _UTF8))
+    message = _with_attachments(row, alternative) if row.has_attachments else alternative
     message["Subject"] = _header(row.subject)
     message["From"] = sender.header
     message["To"] = _address(row.to_addr)
+    recipients = [parseaddr(row.to_addr)[1]]
+    if row.cc_addrs:
+        copies = [a.strip() for a in row.cc_addrs.split(",") if a.strip()]
+        message["Cc"] = ", ".join(_address(a) for a in copies)
+        recipients += [parseaddr(a)[1] for a in copies]
     if row.reply_to:
         message["Reply-To"] = _address(row.reply_to)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = _message_id(row, sender.domain)
+    message["Message-ID"] = _header(row.message_id or _message_id(row, sender.domain))
     message[OUTBOX_ID_HEADER] = str(row.id)
-    message.attach(MIMEText(row.text_body, "plain", _UTF8))
-    message.attach(MIMEText(row.html_body, "html", _UTF8))
+    for name, value in (row.headers or {}).items():
+        message[_header(name)] = _header(str(value))
     return OutgoingEmail(
         envelope_from=sender.address,
-        recipients=[parseaddr(row.to_addr)[1]],
+        recipients=recipients,
         data=message.as_bytes(policy=_SMTP_POLICY),
         subject=row.subject,
     )
+
+
+def _with_attachments(row: OutboxMessage, body: MIMEMultipart) -> MIMEMultipart:
+    """multipart/mixed: the text and HTML alternatives, then each file as it was stored."""
+    mixed = MIMEMultipart("mixed")
+    mixed.attach(body)
+    files = db.session.scalars(
+        sa.select(OutboxAttachment)
+        .where(OutboxAttachment.message_id == row.id)
+        .order_by(OutboxAttachment.id)
+    )
+    for item in files:
+        maintype, _, subtype = item.mimetype.partition("/")
+        part = MIMEApplication(item.content, _subtype=subtype or "octet-stream")
+        if maintype != "application":
+            part.replace_header("Content-Type", item.mimetype)
+        part.add_header("Content-Disposition", "attachment", filename=_header(item.filename))
+        mixed.attach(part)
+    return mixed
 
 
 @dataclass(frozen=True)
@@ -147,11 +177,18 @@ class SMTPConnection(flask_mail.Connection):
     ) -> None:
         self.close()
 
-    def send(self, message: OutgoingEmail) -> None:  # type: ignore[override]
+    def send(self, message: OutgoingEmail) -> str | None:  # type: ignore[override]
+        """Send; for a message to several addresses that the server took for only some of
+        them, the refusals (smtplib raises only when every address is refused)."""
         if message.error is not None:
             raise message.error
         if self.host is not None:
-            self.host.sendmail(message.envelope_from, message.recipients, message.data)
+            refused = self.host.sendmail(message.envelope_from, message.recipients, message.data)
+            if refused:
+                return "; ".join(
+                    f"{addr}: {code} {_text(text)}" for addr, (code, text) in refused.items()
+                )
+        return None
 
     @property
     def is_open(self) -> bool:

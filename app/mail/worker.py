@@ -201,7 +201,7 @@ def _deliver(
                     _record_unreachable(results, rest_id, rest_ref_type, reason, now, report)
                 return
             try:
-                conn.send(message)
+                refused = conn.send(message)
             except Exception as exc:  # noqa: BLE001 - recorded on the row, the batch goes on
                 failure = transport.classify(exc)
                 _record_failure(results, row_id, ref_type, attempts, failure, now, report)
@@ -212,6 +212,8 @@ def _deliver(
             else:
                 report.sent += 1
                 sent = {"status": OutboxStatus.sent, "sent_at": utcnow(), "attempts": attempts + 1}
+                if refused:  # taken for some addresses only (a delivery's cc): say which not
+                    sent["last_error"] = f"Refused for some addresses: {refused}"[:2000]
                 results.record(row_id, ref_type, sent)
     finally:
         results.close()

@@ -21,6 +21,7 @@ class InvitationStatus(enum.StrEnum):
     declined = "declined"
     failed = "failed"  # permanent SMTP rejection (failure_reason says why)
     withdrawn = "withdrawn"  # taken back by the lead
+    held = "held"  # kept, with no email, until the (follow-up) letter opens
 
 
 class Invitation(Base):

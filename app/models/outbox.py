@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,3 +48,10 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # Rarely used, so most messages pay nothing for them: more addresses (a delivered
+    # letter's cc), extra headers (List-Unsubscribe), a Message-ID chosen when queued (the
+    # delivery record keeps it), and whether files are attached (outbox_attachments).
+    cc_addrs: Mapped[str | None] = mapped_column(sa.Text)
+    headers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    message_id: Mapped[str | None] = mapped_column(sa.String(300))
+    has_attachments: Mapped[bool] = mapped_column(default=False)

@@ -27,5 +27,8 @@ class RecipientBookEntry(Base):
     street: Mapped[str] = mapped_column(sa.String(500), default="")  # one line per street line
     locality: Mapped[str] = mapped_column(sa.String(200), default="")  # city, state, postcode
     country: Mapped[str] = mapped_column(sa.String(100), default="")
+    # Where a delivered letter is emailed (comma-separated); never printed.
+    delivery_to: Mapped[str] = mapped_column(sa.String(1000), default="")
+    delivery_cc: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -117,6 +117,8 @@ class Signature(Base):
     rejected_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     contact_erased_at: Mapped[datetime | None]
+    # "Stop updates for this letter" (delivery, responses, the lead's updates): per signature.
+    updates_opted_out_at: Mapped[datetime | None]
 
     # Duplicate handling: a second sign-on that looks like the same organization is held
     # for the lead to merge or keep; it is never listed twice silently.

@@ -46,6 +46,8 @@ RECIPIENT = Address(
     street=("Rue des Archives 14",),
     locality="Port Selden 4410",
     country="Norland",
+    delivery_to="commissioner.external@selden-basin.example.org",
+    delivery_cc="cabinet.external@selden-basin.example.org",
 )
 BODY = """We are writing on behalf of community groups, unions and human rights organizations \
 across the Selden Basin about the draft **Water Allocation Decree**, which the Council is \

@@ -38,6 +38,7 @@ MINISTER = Address(
     street=("7 Weir Street",),
     locality="Calder Vale 3300",
     country="Lowmarsh",
+    delivery_to="minister@environment.lowmarsh.example.org",
 )
 BODY = (
     "We, the undersigned organizations, ask for the immediate release of the six volunteers "

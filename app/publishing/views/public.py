@@ -115,6 +115,10 @@ def api_letter(slug: str) -> ResponseReturnValue:
         data["unnamed_individuals"] = fl.unnamed_individuals
         if not fl.is_draft:
             data["content_hash"] = fl.content_hash
+        # Delivery feature: opened, final, delivered, responses, updates (oldest first).
+        from app.delivery.timeline import as_json as timeline
+
+        data["timeline"] = timeline(letter)
     response = jsonify(data)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=60"

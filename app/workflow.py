@@ -26,6 +26,7 @@ from app.actor import Actor
 from app.audit import record
 from app.errors import Refused
 from app.extensions import db
+from app.invitations.held import release_held_invitations
 from app.letters import lifecycle, operations
 from app.letters.lifecycle import Transition
 from app.letters.text import LetterText
@@ -38,7 +39,6 @@ from app.models import (
     SignerKind,
     utcnow,
 )
-from app.invitations.held import release_held_invitations
 from app.publishing.freezing import freeze_final_letter
 from app.signing import organization as org_signing
 from app.signing.reconfirmation import request_reconfirmation

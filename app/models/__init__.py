@@ -9,6 +9,7 @@ from app.models.invitation import Invitation, InvitationStatus
 from app.models.invitation_link import InvitationLink
 from app.models.letter import DateMode, Letter, LetterStatus, SignatoryOrder
 from app.models.letter_version import LetterVersion
+from app.models.notice import DeadlineNotice, NoticeMode, NoticePreference, NoticeWatermark
 from app.models.organization import ColleagueInvitation, Membership, Organization, Role
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.partner import Partner
@@ -41,6 +42,7 @@ __all__ = [
     "Collaborator",
     "CollaboratorRole",
     "DateMode",
+    "DeadlineNotice",
     "ExportJob",
     "ExportStatus",
     "FinalLetterRecord",
@@ -52,6 +54,9 @@ __all__ = [
     "LetterVersion",
     "LoginSession",
     "Membership",
+    "NoticeMode",
+    "NoticePreference",
+    "NoticeWatermark",
     "Organization",
     "OutboxMessage",
     "OutboxStatus",

@@ -35,6 +35,10 @@ class OutboxMessage(Base):
     ref_id: Mapped[int | None]
     to_addr: Mapped[str] = mapped_column(sa.String(254))
     reply_to: Mapped[str | None] = mapped_column(sa.String(254))
+    # The From display name ("<Lead> via Undersigned"); the address stays the site's own.
+    from_name: Mapped[str | None] = mapped_column(sa.String(300))
+    # Extra headers (List-Unsubscribe…), checked when the message is built.
+    headers: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     subject: Mapped[str] = mapped_column(sa.String(300))
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)

@@ -29,6 +29,7 @@ run: install
 	$(FLASK) demo --if-empty
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(FLASK) mail work --interval 2 & \
+	  while :; do $(FLASK) notices send-due >/dev/null; sleep 60; done & \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install

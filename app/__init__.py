@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "app.invitations.routes",
     "app.signing.routes",
     "app.publishing.routes",
+    "app.notices.routes",
 )
 
 COMMANDS = (
@@ -26,6 +27,7 @@ COMMANDS = (
     "app.signing.cli",
     "app.invitations.cli",  # after signing: its demo part needs the letter demo-open
     "app.publishing.cli",
+    "app.notices.cli",
     "app.demo",
 )
 

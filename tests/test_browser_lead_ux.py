@@ -37,3 +37,23 @@ def test_choose_how_often_to_hear_about_a_letter(make, page):
     db.session.expire_all()
     modes = {p.letter_id: p.mode for p in db.session.query(NoticePreference).all()}
     assert modes == {None: NoticeMode.daily, letter.id: NoticeMode.every}
+
+
+def test_correct_a_skipped_line_in_place_on_the_preview(make, page):
+    lead = make.user("dana@harbour-watch.example", name="Dana Reyes")
+    letter = make_open_letter(lead, title="Protect the harbour monitors")
+    log_in(page, lead.email, f"/letters/{letter.slug}/invitations/new")
+    page.get_by_label("Invitees, one per line").fill(
+        "Friends of the Delta; Maria Ostrova; maria@delta.example.org\nHarbour Trust, tom@harbour"
+    )
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_label("A message from you (optional)").fill("Please sign by Friday.")
+    page.get_by_label("Line 2 corrected").fill("Harbour Trust, tom@harbour.example.org")
+    assert_accessible(page)
+    page.get_by_role("button", name="Check the corrected lines").click()
+    page.get_by_text("will be invited").wait_for()
+    assert "2" in page.locator(".lede strong").first.inner_text()
+    assert page.get_by_label("A message from you (optional)").input_value() == (
+        "Please sign by Friday."
+    )
+    assert_accessible(page)

@@ -57,3 +57,17 @@ def test_correct_a_skipped_line_in_place_on_the_preview(make, page):
         "Please sign by Friday."
     )
     assert_accessible(page)
+
+
+def test_the_share_panel_copies_the_sign_link(make, page, live_server):
+    lead = make.user("dana@harbour-watch.example", name="Dana Reyes")
+    letter = make_open_letter(lead, title="Protect the harbour monitors")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    log_in(page, lead.email, f"/letters/{letter.slug}")
+    field = page.get_by_label("Open sign link")
+    assert field.input_value().endswith(f"/l/{letter.slug}/sign")
+    assert page.get_by_role("img", name="QR code of the sign link").is_visible()
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == field.input_value()
+    assert_accessible(page)

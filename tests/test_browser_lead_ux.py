@@ -71,3 +71,43 @@ def test_the_share_panel_copies_the_sign_link(make, page, live_server):
     page.get_by_text("Copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == field.input_value()
     assert_accessible(page)
+
+
+def test_registration_takes_the_browsers_zone_and_the_deadline_shows_its_weekday(
+    make, browser, live_server
+):
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, timezone_id="Asia/Tokyo"
+    )
+    page = context.new_page()
+    try:
+        page.goto("/auth/register")
+        assert page.locator("#time_zone").input_value() == "Asia/Tokyo"
+        page.get_by_label("Your name").fill("Aiko Sato")
+        page.get_by_label("Email").fill("aiko@tokyo-rights.example.org")
+        page.get_by_label("Password").fill("a long enough password")
+        page.get_by_label("Organization name").fill("Tokyo Rights Network")
+        page.get_by_role("button", name="Create account").click()
+        page.get_by_text("Check your email").first.wait_for()
+        db.session.expire_all()
+        from app.models import Organization
+
+        org = db.session.query(Organization).filter_by(name="Tokyo Rights Network").one()
+        assert org.time_zone == "Asia/Tokyo"
+
+        lead = make.user("dana@harbour-watch.example", name="Dana Reyes")
+        letter = make_open_letter(lead, title="Protect the harbour monitors")
+        log_in(page, lead.email, f"/letters/{letter.slug}/settings")
+        assert page.get_by_label("Time zone").locator("option").first.inner_text() == (
+            "Eastern Time (US) — America/New_York"
+        )
+        page.get_by_label("Sign-on deadline").fill("2026-12-04T17:00")
+        page.get_by_text("Chosen: Friday, December 4, 2026 at 17:00.").wait_for()
+        assert_accessible(page)
+        page.goto("/orgs/")
+        page.get_by_label("Time zone").select_option("Africa/Luanda")
+        page.get_by_role("button", name="Save time zone").click()
+        page.get_by_text("Saved: new letters start in this time zone.").wait_for()
+        assert_accessible(page)
+    finally:
+        context.close()

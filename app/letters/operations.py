@@ -74,6 +74,7 @@ def create_letter(
         created_by_id=actor.user_id,
         title=title.strip(),
         slug=slug or slugs.unique_slug(title),
+        time_zone=organization.time_zone or "UTC",
     )
     text, note = DEFAULT_TEXT, "Letter started"
     if copy_from is not None:

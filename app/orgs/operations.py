@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.actor import Actor
 from app.audit import record
+from app.core.zones import valid_zone
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.mail.outbox import queue_email
@@ -148,3 +149,15 @@ def pending_invitations(organization_id: int) -> list[ColleagueInvitation]:
             .order_by(ColleagueInvitation.created_at.desc())
         ).scalars()
     )
+
+
+def set_time_zone(organization_id: int, zone: str, admin: User, actor: Actor) -> bool:
+    """The zone the organization's new letters start in. Returns False if unchanged."""
+    organization = require_admin(admin, organization_id)
+    if valid_zone(zone) is None:
+        raise Refused("Choose a time zone from the list.")
+    if organization.time_zone == zone:
+        return False
+    before, organization.time_zone = organization.time_zone, zone
+    record("orgs.time_zone_changed", actor, organization, before=before, after=zone)
+    return True

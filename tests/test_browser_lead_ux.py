@@ -111,3 +111,25 @@ def test_registration_takes_the_browsers_zone_and_the_deadline_shows_its_weekday
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_a_missed_attestation_is_summarized_in_view_and_linked_to_its_box(make, page):
+    lead = make.user("dana@harbour-watch.example", name="Dana Reyes")
+    letter = make_open_letter(lead, title="Protect the harbour monitors")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/l/{letter.slug}/sign")
+    assert page.get_by_role("link", name="Log in").count() == 0
+    page.get_by_label("Organization name").fill("Tidewater Rights Project")
+    page.get_by_label("Country").fill("Norland")
+    page.get_by_label("Your name").fill("Ana Lindqvist")
+    page.get_by_label("Your title").fill("Director")
+    page.get_by_label("Email").fill("ana@tidewater.example.org")
+    page.get_by_role("button", name="Sign this letter").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    summary.wait_for()
+    page.wait_for_function("document.activeElement.hasAttribute('data-error-summary')")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < 800  # in sight, not 1,300 px below
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "authorized"

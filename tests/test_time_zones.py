@@ -23,8 +23,11 @@ def test_the_picker_lists_common_zones_first_and_hides_legacy_aliases():
     zones = [z for z, _ in choices]
     assert len(zones) == len(set(zones))
     assert zones.index("UTC") < zones.index("Africa/Abidjan")
-    for legacy in ("US/Eastern", "EST5EDT", "Asia/Calcutta", "GB", "Etc/GMT+5"):
+    for legacy in ("US/Eastern", "EST5EDT", "Asia/Calcutta", "GB", "Etc/UTC", "Etc/GMT"):
         assert legacy not in zones
+    # Fixed offsets stay, last, named the usual way ("anywhere on Earth" is UTC−12).
+    assert dict(choices)["Etc/GMT+12"] == "Fixed offset UTC−12 — Etc/GMT+12"
+    assert zones.index("Pacific/Wake") < zones.index("Etc/GMT+12") < zones.index("Etc/GMT-14")
     assert "Asia/Kolkata" in zones and "America/Argentina/Cordoba" in zones
     # A letter already in a legacy zone keeps it selectable.
     assert "US/Eastern" in [z for z, _ in time_zone_choices("US/Eastern")]

@@ -45,6 +45,9 @@ COMMON = (
     ("New Zealand (Auckland)", "Pacific/Auckland"),
     ("Coordinated Universal Time", "UTC"),
 )
+# Fixed offsets, kept for deadlines "anywhere on Earth" (Etc/GMT+12); their sign is POSIX's,
+# the reverse of what people write, so their labels say it the usual way.
+_FIXED = re.compile(r"Etc/GMT([+-])(\d{1,2})")
 _REGIONS = re.compile(
     r"(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z_/+-]+"
 )
@@ -64,7 +67,8 @@ def current_zones() -> frozenset[str]:
                     if line and not line.startswith("#"):
                         listed.add(line.split("\t")[2])
     zones = listed & available if listed else {z for z in available if _REGIONS.fullmatch(z)}
-    return frozenset({z for z in zones if _REGIONS.fullmatch(z)} | {"UTC"})
+    fixed = {z for z in available if _FIXED.fullmatch(z)}
+    return frozenset({z for z in zones if _REGIONS.fullmatch(z)} | fixed | {"UTC"})
 
 
 def valid_zone(name: str | None) -> str | None:
@@ -76,7 +80,12 @@ def valid_zone(name: str | None) -> str | None:
 
 def label(zone: str) -> str:
     plain = dict((z, name) for name, z in COMMON).get(zone)
-    return f"{plain} — {zone}" if plain else zone.replace("_", " ")
+    if plain:
+        return f"{plain} — {zone}"
+    if fixed := _FIXED.fullmatch(zone):
+        sign = "−" if fixed[1] == "+" else "+"
+        return f"Fixed offset UTC{sign}{fixed[2]} — {zone}"
+    return zone.replace("_", " ")
 
 
 def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
@@ -85,6 +94,13 @@ def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
     zones = current_zones()
     common = [(z, f"{name} — {z}") for name, z in COMMON if z in zones]
     seen = {z for z, _ in common}
-    rest = [(z, z.replace("_", " ")) for z in sorted(zones - seen)]
+    # Fixed offsets last, from UTC−12 to UTC+14.
+    order = sorted(zones - seen, key=lambda z: (bool(_FIXED.fullmatch(z)), _offset(z), z))
+    rest = [(z, label(z)) for z in order]
     extra = [(current, current)] if current and current not in zones and valid_zone(current) else []
     return common + extra + rest
+
+
+def _offset(zone: str) -> int:
+    fixed = _FIXED.fullmatch(zone)
+    return 0 if not fixed else (-1 if fixed[1] == "+" else 1) * int(fixed[2])

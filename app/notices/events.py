@@ -4,7 +4,7 @@ reason when there is one, and the page where the decision is made."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -35,10 +35,21 @@ DEADLINE_WARNING = timedelta(days=2)
 
 
 @dataclass(frozen=True)
+class LetterRef:
+    """What a notice needs of its letter, as plain values: sending commits once per member,
+    and ORM rows would be reloaded after every commit."""
+
+    id: int
+    organization_id: int
+    title: str
+    slug: str
+
+
+@dataclass(frozen=True)
 class Notice:
     event_id: int
     at: datetime
-    letter: Letter
+    letter: LetterRef
     headline: str
     url: str
     detail: str = ""  # the note to the lead, or the reason given
@@ -106,11 +117,15 @@ def notices(events: Sequence[AuditEvent]) -> list[Notice]:
         letter.id: letter
         for letter in db.session.scalars(sa.select(Letter).where(Letter.id.in_(letter_ids)))
     }
+    refs = {
+        i: LetterRef(letter.id, letter.organization_id, letter.title, letter.slug)
+        for i, letter in letters.items()
+    }
     found = []
     for event in events:
         notice = _notice(event, signatures, invitations, letters)
         if notice is not None:
-            found.append(notice)
+            found.append(replace(notice, letter=refs[notice.letter.id]))
     return found
 
 

@@ -30,6 +30,7 @@ run: install
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(FLASK) mail work --interval 2 & \
 	  $(FLASK) jobs work --interval 2 & \
+	  while :; do $(FLASK) notices send-due >/dev/null; sleep 60; done & \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install

@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "app.signing.routes",
     "app.publishing.routes",
     "app.delivery.routes",
+    "app.notices.routes",
 )
 
 COMMANDS = (
@@ -30,6 +31,7 @@ COMMANDS = (
     "app.invitations.cli",  # after signing: its demo part needs the letter demo-open
     "app.publishing.cli",
     "app.delivery.cli",  # after publishing: joins its `letters` group
+    "app.notices.cli",
     "app.demo",
 )
 

@@ -361,7 +361,7 @@ def test_settings_form(client, lead, signed_in, status):
     settable = {"title", "slug", "date_mode", "letter_date", "locale", "time_zone",
                 "show_co_leads", "numbered", "signatory_order", "lead_first",
                 "individuals_allowed", "moderation", "open_link", "deadline_at",
-                "intro_template", "updated_at"}  # fmt: skip
+                "intro_template", "updated_at", "show_signatories"}  # fmt: skip
 
     @FUZZ
     @given(

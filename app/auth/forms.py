@@ -21,6 +21,8 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Length(max=300), safe_text],
         filters=[clean_text],
     )
+    # Filled by the browser (static/js/time-zone.js); checked by the operation.
+    time_zone = HiddenField()
     next = HiddenField()
 
 

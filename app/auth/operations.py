@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.actor import Actor
 from app.audit import record
 from app.auth import sessions
+from app.core.zones import valid_zone
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import AccountToken, Membership, Organization, Role, TokenPurpose, User, utcnow
@@ -70,7 +71,13 @@ def _send_verification(user: User) -> None:
 
 
 def register(
-    name: str, email: str, password: str, organization_name: str, actor: Actor
+    name: str,
+    email: str,
+    password: str,
+    organization_name: str,
+    actor: Actor,
+    *,
+    time_zone: str | None = None,
 ) -> User | None:
     """Create an unverified account and its organization, and email a verification link.
 
@@ -95,7 +102,8 @@ def register(
         record("auth.register_existing", actor, existing)
         return None
     user = User(email=email, name=name, password_hash=generate_password_hash(password))
-    organization = Organization(name=organization_name)
+    # The browser's zone, when it names one we know; its letters start in it.
+    organization = Organization(name=organization_name, time_zone=valid_zone(time_zone) or "UTC")
     db.session.add_all([user, organization])
     db.session.add(Membership(user=user, organization=organization, role=Role.admin))
     db.session.flush()

@@ -62,6 +62,7 @@ def register():
             form.password.data,
             form.organization.data,
             actor_from_request(),
+            time_zone=form.time_zone.data,
         )
         db.session.commit()
         # The same page whether or not the address already had an account.

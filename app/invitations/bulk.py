@@ -11,6 +11,7 @@ processing (UTC datetimes, enums as their values), exactly as an ORM insert woul
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def insert_many(model: type, rows: list[dict[str, Any]]) -> None:
         connection.execute(sa.insert(table), rows)
         return
     columns = [c for c in table.columns if c.key in rows[0] or _has_python_default(c)]
-    processors = [c.type.bind_processor(connection.dialect) for c in columns]
+    processors = [_processor(c, connection.dialect) for c in columns]
     names = ", ".join(connection.dialect.identifier_preparer.quote(c.name) for c in columns)
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # noqa: S608 - our names
@@ -40,6 +41,13 @@ def insert_many(model: type, rows: list[dict[str, Any]]) -> None:
                 values.append(process(value) if process is not None else value)
             copy.write_row(values)
     cursor.close()
+
+
+def _processor(column: sa.Column, dialect: sa.Dialect) -> Any:
+    # psycopg adapts JSON values itself in an INSERT, not in COPY: they go as JSON text.
+    if isinstance(column.type, sa.JSON):
+        return lambda value: None if value is None else json.dumps(value)
+    return column.type.bind_processor(dialect)
 
 
 def _has_python_default(column: sa.Column) -> bool:

@@ -24,6 +24,7 @@ from app.invitations.deadline import format_deadline
 from app.invitations.tracking import KIND_INVITATION, KIND_REMINDER
 from app.letters.markdown import render_body
 from app.letters.operations import latest_version
+from app.mail.outbox import unsubscribe_headers, via_name
 from app.models import Invitation, Letter, OutboxMessage
 from app.urls import external_url
 
@@ -115,6 +116,7 @@ def outbox_rows(
     # URLs are built once too; tokens are URL-safe, so they go in as they are.
     sign, decline = sign_url(_TOKEN).rpartition(_TOKEN), decline_url(_TOKEN).rpartition(_TOKEN)
     kind = KIND_REMINDER if reminder else KIND_INVITATION
+    from_name = via_name(letter.organization.name)
     rows = []
     for person in recipients:
         personal = {
@@ -128,6 +130,11 @@ def outbox_rows(
                 "kind": kind,
                 "to_addr": person.email,
                 "reply_to": reply_to,
+                "from_name": from_name,
+                # A reminder's recipient can stop them: the decline page says no in one click.
+                "headers": unsubscribe_headers(personal["decline_url"], one_click=True)
+                if reminder
+                else None,
                 "subject": subject,
                 "text_body": _fill(text_body, personal, html=False),
                 "html_body": _fill(html_body, personal, html=True),

@@ -5,9 +5,11 @@ signed") are made in one query each by `preview.build_preview`, never per row.
 
 Pasted lines may be any of:
     Friends of the Delta <maria@delta.example.org>
+    Maria Ostrova <maria@delta.example.org>      (a person's name is read as the contact)
+    Friends of the Delta, Maria Ostrova <maria@delta.example.org>
     maria@delta.example.org
     Friends of the Delta, Maria Ostrova, maria@delta.example.org
-    (the same three columns separated by tabs, as copied from a spreadsheet)
+    (the same columns separated by semicolons, or by tabs as copied from a spreadsheet)
 """
 
 from __future__ import annotations
@@ -108,9 +110,14 @@ def _pasted_row(number: int, line: str) -> Row:
         return Row(number, "", "", "", problem=problem)
     match = _ANGLE.match(line)
     if match:
-        return Row(number, _clean(match["name"].strip("\"' ")), "", match["email"].strip())
-    fields = line.split("\t") if "\t" in line else next(csv.reader([line], skipinitialspace=True))
-    fields = [f.strip() for f in fields]
+        names = [n for n in (_clean(f.strip("\"' ")) for f in _fields(match["name"])) if n]
+        email = match["email"].strip()
+        if len(names) > 1:
+            return Row(number, names[0], ", ".join(names[1:]), email)
+        if names and looks_like_person(names[0]):
+            return Row(number, "", names[0], email)
+        return Row(number, names[0] if names else "", "", email)
+    fields = [f.strip() for f in _fields(line)]
     if len(fields) == 1:
         return Row(number, "", "", fields[0])
     # The address is the last field with an "@"; the others are names, organization first.
@@ -119,6 +126,50 @@ def _pasted_row(number: int, line: str) -> Row:
     organization = _clean(names[0]) if names else ""
     contact = _clean(", ".join(names[1:])) if len(names) > 1 else ""
     return Row(number, organization, contact, fields[at])
+
+
+def _fields(line: str) -> list[str]:
+    """A pasted line's columns: tabs (a spreadsheet), else semicolons when there are any
+    outside quotes (commas are common in names), else commas; quotes as in CSV."""
+    if not line.strip():
+        return []
+    if "\t" in line:
+        return line.split("\t")
+    delimiter = ";" if _unquoted_count(line, ";") else ","
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [""])
+
+
+# Words that make a name an organization's ("Friends of the Delta", "Harbour Trust").
+_ORGANIZATION_WORDS = frozenset(
+    """
+    academy accountability action advocates affairs agency aid alliance and assembly
+    association budget budgets bureau campaign care center centre children church citizens
+    climate clinic club co coalition collective college committee communities community
+    company council defenders democracy development earth education energy environment
+    farmers federation for forest forum foundation freedom friends fund global green group
+    health house hub human inc initiative institute integrity international justice lab
+    labs land law lawyers league legal llc ltd media monitor movement national network
+    news ngo observatory of office open org organisation organization partners partnership
+    peace people platform policy press project radio relief research rights river school
+    service services society solidarity studies support team the transparency trust union
+    united university voice voices watch water women workers youth
+    """.split()
+)
+
+
+def looks_like_person(name: str) -> bool:
+    """Two to four capitalized words, none of them an organization's word, no digits or
+    ampersand: "Maria Ostrova", "Ostrova, Maria", "Jean-Luc de la Tour"."""
+    if any(ch.isdigit() for ch in name) or "&" in name:
+        return False
+    words = name.replace(",", " ").split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.casefold().strip(".") in _ORGANIZATION_WORDS for w in words):
+        return False
+    if any(w.isupper() and len(w) > 1 for w in words):  # an acronym: "ACLU Texas"
+        return False
+    return words[0][0].isupper() and words[-1][0].isupper()
 
 
 def parse_csv(data: bytes) -> Parsed:

@@ -19,6 +19,7 @@ RULES = (
     (LETTER, "index", letter.index, GET),
     (f"{LETTER}/new", "new", letter.new, BOTH),
     (f"{LETTER}/send", "send", letter.send, POST),
+    (f"{LETTER}/preview", "repreview", letter.repreview, POST),
     (f"{LETTER}/remind", "remind", letter.remind, BOTH),
     (f"{LETTER}/reminder-setting", "reminder_setting", letter.reminder_setting, POST),
     (f"{LETTER}/<int:invitation_id>/resend", "resend", letter.resend, POST),

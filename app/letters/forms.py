@@ -167,6 +167,7 @@ class SettingsForm(FlaskForm):
     individuals_allowed = BooleanField("Individuals may sign")
     moderation = BooleanField("Approve each sign-on before it is listed")
     open_link = BooleanField("Anyone with the open sign link may sign")
+    show_signatories = BooleanField("Show who has signed on the sign pages (named ones only)")
     deadline = DateTimeLocalField("Sign-on deadline", [Optional()])
     intro_template = StringField("Publication intro", [DataRequired(), Length(max=300), safe_text])
 

@@ -22,6 +22,7 @@ COPIED_SETTINGS = (
     "date_mode", "locale", "time_zone", "show_co_leads", "numbered", "signatory_order",
     "lead_first", "individuals_allowed", "moderation", "open_link", "intro_template",
     "lead_signs",
+    "show_signatories",
 )  # fmt: skip
 SETTINGS = (*COPIED_SETTINGS, "title", "slug", "letter_date", "deadline_at")
 DEFAULT_TEXT = LetterText(closing="Sincerely,")
@@ -75,6 +76,7 @@ def create_letter(
         created_by_id=actor.user_id,
         title=title.strip(),
         slug=slug or slugs.unique_slug(title),
+        time_zone=organization.time_zone or "UTC",
     )
     text, note = DEFAULT_TEXT, "Letter started"
     if copy_from is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
+from app.core import zones
 from app.letters.collaborators import co_lead_organizations
 from app.letters.markdown import RenderedBody, render_body_cached
 from app.letters.text import LetterText
@@ -25,8 +26,9 @@ def locale_choices() -> list[tuple[str, str]]:
     return [(code, Locale.parse(code).get_display_name(code) or code) for code in LOCALE_CODES]
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(tz, tz.replace("_", " ")) for tz in sorted(available_timezones())]
+def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """Common zones first with plain names, then every current zone (see app.core.zones)."""
+    return zones.time_zone_choices(current)
 
 
 def written_date(day: date, locale: str) -> str:

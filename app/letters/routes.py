@@ -70,3 +70,12 @@ def _letter_time(moment, time_zone: str = "UTC") -> str:
     return format_datetime(moment, "medium", tzinfo=ZoneInfo(time_zone), locale="en_US") + (
         f" ({time_zone.replace('_', ' ')})"
     )
+
+
+@bp.app_template_filter("deadline_time")
+def _deadline_time(moment, letter) -> str:  # noqa: ANN001
+    """A deadline with its weekday, where the letter is: "Friday, December 4, 2026, 5:00 PM
+    (America/New York)" (people write "Friday" in their invitations)."""
+    from app.invitations.deadline import format_moment
+
+    return format_moment(moment, letter) if moment is not None else ""

@@ -32,11 +32,13 @@ def queue_email(
     headers: Mapping[str, str] | None = None,
     attachments: Sequence[Attachment] = (),
     message_id: str | None = None,
+    from_name: str | None = None,
 ) -> OutboxMessage:
     """Render `<template>.txt` and `<template>.html` and add the message to the outbox.
 
-    `cc` adds copy recipients, `headers` extra headers (List-Unsubscribe), `attachments`
-    files, and `message_id` a Message-ID chosen by the caller (who keeps it).
+    `cc` adds copy recipients, `headers` extra headers (List-Unsubscribe, checked when the
+    message is built), `attachments` files, `message_id` a Message-ID chosen by the caller
+    (who keeps it), and `from_name` the From display name (see `via_name`).
 
     Nothing is sent here: `flask mail work` sends it once the caller has committed, so a
     slow or broken SMTP server never fails the request, and a rolled-back change sends nothing.
@@ -46,6 +48,7 @@ def queue_email(
         kind=kind,
         to_addr=to,
         reply_to=reply_to,
+        from_name=from_name,
         subject=subject,
         text_body=render_template(f"{template}.txt", **ctx),
         html_body=render_template(f"{template}.html", **ctx),
@@ -69,3 +72,20 @@ def queue_email(
                 )
             )
     return message
+
+
+def via_name(organization_name: str) -> str:
+    """The From display name of an email about a letter: "<Lead> via <site>", so partners
+    recognize who writes while the address stays ours (SPF and DKIM pass)."""
+    site = current_app.config["SITE_NAME"]
+    name = " ".join((organization_name or "").split())  # no CR, LF or tab in a header
+    return f"{name} via {site}"[:300] if name else site
+
+
+def unsubscribe_headers(url: str, *, one_click: bool = False) -> dict[str, str]:
+    """List-Unsubscribe (RFC 2369) pointing at a page; with `one_click`, the page also
+    accepts the RFC 8058 POST without a login or a form token."""
+    headers = {"List-Unsubscribe": f"<{url}>"}
+    if one_click:
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers

@@ -12,6 +12,7 @@ a message against 0.9 ms here, more than the SMTP exchange itself (bench/outbox_
 from __future__ import annotations
 
 import functools
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -85,6 +86,30 @@ def build_message(row: OutboxMessage) -> OutgoingEmail:
         return OutgoingEmail("", [row.to_addr], b"", row.subject, error=exc)
 
 
+# Headers a row may add; the ones the transport writes itself can never be replaced.
+_EXTRA_HEADER = re.compile(r"(List-[A-Za-z-]+|X-[A-Za-z0-9-]+)")
+_OWN_HEADERS = {OUTBOX_ID_HEADER.lower()}
+
+
+def _from(row: OutboxMessage, sender: _Sender) -> str:
+    """The site's address, with the row's display name when it has one ("<Lead> via …").
+
+    formataddr quotes a name with commas or quotes and encodes one that is not ASCII.
+    """
+    if not row.from_name:
+        return sender.header
+    if any(ch in row.from_name for ch in "\r\n"):
+        raise flask_mail.BadHeaderError
+    return formataddr((row.from_name, sender.address), charset="utf-8")
+
+
+def _extra_headers(message: MIMEMultipart, headers: dict[str, str] | None) -> None:
+    for name, value in (headers or {}).items():
+        if not _EXTRA_HEADER.fullmatch(name) or name.lower() in _OWN_HEADERS:
+            raise flask_mail.BadHeaderError
+        message[name] = _header(str(value))
+
+
 def _build(row: OutboxMessage) -> OutgoingEmail:
     sender = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
     alternative = MIMEMultipart("alternative")
@@ -92,7 +117,7 @@ def _build(row: OutboxMessage) -> OutgoingEmail:
     alternative.attach(MIMEText(row.html_body, "html", _UTF8))
     message = _with_attachments(row, alternative) if row.has_attachments else alternative
     message["Subject"] = _header(row.subject)
-    message["From"] = sender.header
+    message["From"] = _from(row, sender)
     message["To"] = _address(row.to_addr)
     recipients = [parseaddr(row.to_addr)[1]]
     if row.cc_addrs:
@@ -104,8 +129,7 @@ def _build(row: OutboxMessage) -> OutgoingEmail:
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = _header(row.message_id or _message_id(row, sender.domain))
     message[OUTBOX_ID_HEADER] = str(row.id)
-    for name, value in (row.headers or {}).items():
-        message[_header(name)] = _header(str(value))
+    _extra_headers(message, row.headers)
     return OutgoingEmail(
         envelope_from=sender.address,
         recipients=recipients,
@@ -265,7 +289,7 @@ def classify(exc: BaseException) -> Failure:
         permanent = bool(codes) and all(code >= 500 for code in codes)
         return Failure(permanent=permanent, reason=reason, session_ok=True)
     if isinstance(exc, flask_mail.BadHeaderError):
-        reason = "a header (subject or address) contains a newline"
+        reason = "a header (subject, address or name) contains a newline or is not allowed"
         return Failure(permanent=True, reason=reason, session_ok=True)
     if isinstance(
         exc,

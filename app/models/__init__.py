@@ -13,6 +13,7 @@ from app.models.letter import DateMode, Letter, LetterStatus, SignatoryOrder
 from app.models.letter_response import LetterResponse
 from app.models.letter_update import LetterUpdate
 from app.models.letter_version import LetterVersion
+from app.models.notice import DeadlineNotice, NoticeMode, NoticePreference, NoticeWatermark
 from app.models.organization import ColleagueInvitation, Membership, Organization, Role
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.outbox_attachment import OutboxAttachment
@@ -54,6 +55,7 @@ __all__ = [
     "Collaborator",
     "CollaboratorRole",
     "DateMode",
+    "DeadlineNotice",
     "ExportJob",
     "ExportStatus",
     "FinalLetterRecord",
@@ -65,6 +67,9 @@ __all__ = [
     "LetterVersion",
     "LoginSession",
     "Membership",
+    "NoticeMode",
+    "NoticePreference",
+    "NoticeWatermark",
     "Organization",
     "OutboxMessage",
     "OutboxStatus",

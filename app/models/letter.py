@@ -84,6 +84,8 @@ class Letter(Base):
     individuals_allowed: Mapped[bool] = mapped_column(default=False)
     moderation: Mapped[bool] = mapped_column(default=True)
     open_link: Mapped[bool] = mapped_column(default=False)
+    # The sign pages show the named, listed signatories so far.
+    show_signatories: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     deadline_at: Mapped[datetime | None]
     # Automatic reminder to invitees who have not answered, this many days before the deadline.
     reminder_days_before: Mapped[int | None]

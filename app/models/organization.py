@@ -27,6 +27,8 @@ class Organization(Base):
     require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Days after a letter is final until its signers' contact data is erased automatically.
     retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
+    # New letters start in this zone (from the browser at registration, editable).
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -36,6 +36,8 @@ class OutboxMessage(Base):
     ref_id: Mapped[int | None]
     to_addr: Mapped[str] = mapped_column(sa.String(254))
     reply_to: Mapped[str | None] = mapped_column(sa.String(254))
+    # The From display name ("<Lead> via Undersigned"); the address stays the site's own.
+    from_name: Mapped[str | None] = mapped_column(sa.String(300))
     subject: Mapped[str] = mapped_column(sa.String(300))
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
@@ -49,7 +51,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     # Rarely used, so most messages pay nothing for them: more addresses (a delivered
-    # letter's cc), extra headers (List-Unsubscribe), a Message-ID chosen when queued (the
+    # letter's cc), extra headers (List-Unsubscribe…, checked when the message is built), a
+    # Message-ID chosen when queued (the
     # delivery record keeps it), and whether files are attached (outbox_attachments).
     cc_addrs: Mapped[str | None] = mapped_column(sa.Text)
     headers: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

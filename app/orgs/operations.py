@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.actor import Actor
 from app.audit import record
+from app.core.zones import valid_zone
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.mail.outbox import queue_email
@@ -159,3 +160,15 @@ def set_retention(organization_id: int, days: int, admin: User, actor: Actor) ->
     organization.retention_days = days
     record("orgs.retention_changed", actor, organization, days=days, before=before)
     return organization
+
+
+def set_time_zone(organization_id: int, zone: str, admin: User, actor: Actor) -> bool:
+    """The zone the organization's new letters start in. Returns False if unchanged."""
+    organization = require_admin(admin, organization_id)
+    if valid_zone(zone) is None:
+        raise Refused("Choose a time zone from the list.")
+    if organization.time_zone == zone:
+        return False
+    before, organization.time_zone = organization.time_zone, zone
+    record("orgs.time_zone_changed", actor, organization, before=before, after=zone)
+    return True

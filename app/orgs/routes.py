@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from app.actor import actor_from_request
 from app.auth.forms import ConfirmForm
 from app.auth.two_factor_forms import RequireTwoFactorForm
+from app.core.zones import label as zone_label
+from app.core.zones import time_zone_choices
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Role
@@ -24,7 +26,11 @@ def home():
         for m in current_user.memberships
     ]
     return render_template(
-        "orgs/home.html", organizations=organizations, invite_form=InviteColleagueForm()
+        "orgs/home.html",
+        organizations=organizations,
+        invite_form=InviteColleagueForm(),
+        time_zone_choices=time_zone_choices,
+        zone_label=zone_label,
     )
 
 
@@ -48,6 +54,26 @@ def invite(org_id: int):
         return redirect(url_for("orgs.home"))
     db.session.commit()
     flash(f"Invitation sent to {form.email.data}.", "success")
+    return redirect(url_for("orgs.home"))
+
+
+@bp.post("/<int:org_id>/time-zone")
+@login_required
+def time_zone(org_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = ops.set_time_zone(
+            org_id, request.form.get("time_zone", ""), current_user, actor_from_request()
+        )
+    except NotAllowed:
+        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("orgs.home"))
+    db.session.commit()
+    if changed:
+        flash("Saved: new letters start in this time zone.", "success")
     return redirect(url_for("orgs.home"))
 
 

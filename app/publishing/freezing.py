@@ -14,7 +14,7 @@ from app.actor import Actor
 from app.audit import record
 from app.extensions import db
 from app.letters.collaborators import co_lead_organizations
-from app.mail.outbox import queue_email
+from app.mail.outbox import queue_email, via_name
 from app.models import FinalLetterRecord, Letter, Signature, SignerKind, utcnow
 from app.publishing.final_letter import FinalLetter, build_final_letter, unnamed_phrase
 from app.publishing.store import approved_signatures, final_record, text_version
@@ -165,6 +165,7 @@ def notify_signers(
             },
             reply_to=reply_to,
             ref=signature,
+            from_name=via_name(letter.organization.name),
         )
         sent += 1
     return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.publishing.views import exports, order, public
+from app.publishing.views import exports, order, public, share
 
 bp = Blueprint("publishing", __name__, template_folder="templates")
 
@@ -15,6 +15,7 @@ RULES = (
     ("/letters/<slug>/export.<fmt>", "export", exports.export, GET),
     ("/letters/<slug>/exports", "exports", exports.index, GET),
     ("/letters/<slug>/order", "order", order.index, GET),
+    ("/letters/<slug>/share/qr.<kind>", "share_qr", share.qr_code, GET),
     ("/letters/<slug>/order/manual", "order_start", order.start, POST),
     ("/letters/<slug>/order/<int:signature_id>/<direction>", "order_move", order.move, POST),
     ("/l/<slug>", "public_letter", public.public_letter, GET),
@@ -30,6 +31,11 @@ for rule, endpoint, view, methods in RULES:
 @bp.app_context_processor
 def _finalize_helpers() -> dict:
     # For the letters feature's finalize page: the list as it will be frozen.
+    from app.publishing.share import qr_inline_svg, share_links
     from app.publishing.summary import finalize_summary
 
-    return {"finalize_summary": finalize_summary}
+    return {
+        "finalize_summary": finalize_summary,
+        "share_links": share_links,
+        "share_qr_svg": qr_inline_svg,
+    }

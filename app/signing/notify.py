@@ -10,7 +10,7 @@ from typing import Any
 
 from app.extensions import db
 from app.invitations import deadline
-from app.mail.outbox import queue_email
+from app.mail.outbox import queue_email, via_name
 from app.models import Letter, OutboxMessage, Signature, SignatureStatus
 from app.signing import links
 
@@ -51,6 +51,7 @@ def _queue(
         },
         reply_to=lead_contact(letter),
         ref=signature,
+        from_name=via_name(letter.organization.name),
     )
 
 

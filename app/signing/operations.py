@@ -20,7 +20,7 @@ from app.actor import Actor
 from app.audit import record
 from app.errors import Refused
 from app.extensions import db
-from app.invitations import tracking
+from app.invitations import learning, tracking
 from app.letters.operations import latest_version
 from app.models import (
     ACTIVE_STATUSES,
@@ -223,6 +223,7 @@ def verify(
     if moved:
         if (invitation := _invitation(signature)) is not None:
             tracking.mark_signed(invitation, signature, now, actor=actor)
+        learning.learn_from_signature(signature)
         record("signature.verified", actor, signature, letter=letter.id, approved=listed,
                possible_duplicate_of=values["possible_duplicate_of_id"])  # fmt: skip
         consent.record_event(

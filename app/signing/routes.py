@@ -39,6 +39,13 @@ for rule, endpoint, view, methods in RULES:
 bp.add_app_template_global(queries.lead_summary, "signature_summary")
 
 
+@bp.app_context_processor
+def _roll() -> dict:
+    from app.signing.roll import signed_so_far
+
+    return {"signed_so_far": signed_so_far}
+
+
 @bp.record_once
 def _settings(state: BlueprintSetupState) -> None:
     # Until config.py names them: how long a confirmation link works, and the rate limits.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import make_response, render_template
+from flask import make_response, render_template, request
 
 from app.actor import actor_from_request
 from app.errors import Refused
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.invitations import operations, tracking
 from app.invitations.deadline import lead_contact, signing_closed
 from app.invitations.emails import sign_url
@@ -22,6 +22,13 @@ SIGNED = (
 )
 
 
+def _one_click() -> bool:
+    """A mail client's RFC 8058 unsubscribe from a reminder: a POST with no form token (the
+    personal token in the URL is the secret). The page's own form keeps its CSRF check."""
+    return request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click"
+
+
+@csrf.exempt
 @limiter.limit("60 per minute")
 def decline(token: str):
     invitation = tracking.find_by_token(token)
@@ -36,7 +43,7 @@ def decline(token: str):
         problem = SIGNED
     if problem is None and not declined:
         problem = signing_closed(letter, now)
-    if not problem and not declined and form.validate_on_submit():
+    if not problem and not declined and (_one_click() or form.validate_on_submit()):
         actor = dataclasses.replace(actor_from_request(), label="invitee")
         try:
             operations.decline(invitation, reason=form.reason.data or "", actor=actor, now=now)

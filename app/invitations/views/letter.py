@@ -149,16 +149,59 @@ def _from_book(letter: Letter, book: FromBookForm) -> list | None:
 
 
 def show_preview(
-    letter: Letter, parsed: parsing.Parsed, kind: str, source: str, notice: str | None = None
+    letter: Letter,
+    parsed: parsing.Parsed,
+    kind: str,
+    source: str,
+    notice: str | None = None,
+    message: str = "",
 ):
     """The preview page (also used by the address book's "invite picked rows")."""
     preview = build_preview(letter, parsed)
-    form = SendInvitationsForm(source=source, kind=kind, fingerprint=preview.fingerprint)
+    # Not read from the request: after a correction or a change, the page carries the new
+    # list and its new fingerprint, not the ones posted.
+    form = SendInvitationsForm(
+        formdata=None, source=source, kind=kind, fingerprint=preview.fingerprint, message=message
+    )
     status = 422 if preview.error else 200
     return render_template(
         "invitations/preview.html", letter=letter, preview=preview, form=form, notice=notice,
-        kind=kind,
+        kind=kind, fixable=_fixable(preview, kind, source),
     ), status  # fmt: skip
+
+
+# Skipped lines shown in an editable field; more than this are listed as text only.
+MAX_FIXABLE = 200
+
+
+def _fixable(preview, kind: str, source: str) -> dict[int, str]:  # noqa: ANN001
+    """The skipped pasted lines as typed, by line number, to be corrected on the page."""
+    if kind != "paste" or preview.error:
+        return {}
+    lines = source.splitlines()
+    rows = [r for r in preview.skipped if 0 < r.line <= len(lines)][:MAX_FIXABLE]
+    return {r.line: lines[r.line - 1] for r in rows}
+
+
+@login_required
+def repreview(slug: str):
+    """The preview again, with the skipped lines as the lead corrected them on the page;
+    the rest of the list and the message stay as they were."""
+    letter = _lead_letter(slug)
+    form = SendInvitationsForm()
+    if form.kind.data != "paste" or not form.source.data:
+        flash("The preview was incomplete. Please add the invitees again.", "error")
+        return redirect(url_for(".new", slug=letter.slug))
+    lines = form.source.data.splitlines()
+    for number in range(1, len(lines) + 1):
+        fixed = request.form.get(f"fix-{number}")
+        if fixed is not None:
+            # One line stays one line, whatever was typed into its field.
+            lines[number - 1] = " ".join(fixed.split())
+    text = "\n".join(lines)
+    return show_preview(
+        letter, parsing.parse_pasted(text), "paste", text, message=form.message.data or ""
+    )
 
 
 @login_required

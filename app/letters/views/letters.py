@@ -184,7 +184,7 @@ def settings(slug: str) -> ResponseReturnValue:
     slug_locked = letter.opened_at is not None
     form = SettingsForm(data=_settings_data(letter))
     form.locale.choices = options(locale_choices())
-    form.time_zone.choices = options(time_zone_choices())
+    form.time_zone.choices = options(time_zone_choices(letter.time_zone))
     if slug_locked:
         form.slug.data = letter.slug  # shown read-only; what was posted does not count
     if form.validate_on_submit():

@@ -23,6 +23,11 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     website: Mapped[str | None] = mapped_column(sa.String(300))
+    # The letterhead printed on its letters: a cleaned PNG or SVG (app/orgs/letterhead.py)
+    # and address and contact lines, one per line.
+    letterhead_logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    letterhead_logo_type: Mapped[str | None] = mapped_column(sa.String(40))
+    letterhead_lines: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.core.validators import safe_multiline
 from app.models import Role
 
 
@@ -17,3 +19,9 @@ class InviteColleagueForm(FlaskForm):
         ],
         default=Role.member.value,
     )
+
+
+class LetterheadForm(FlaskForm):
+    logo = FileField("Logo (PNG or SVG)")
+    lines = TextAreaField("Address and contact lines", validators=[Length(max=800), safe_multiline])
+    remove_logo = BooleanField("Remove the logo")

@@ -119,6 +119,8 @@ def _settings_values(form: SettingsForm) -> dict:
     values = {name: form[name].data for name in operations.SETTINGS if name in form}
     values["title"] = form.title.data.strip()
     values["slug"] = form.slug.data.strip()
+    lines = (line.strip() for line in (form.signature_block.data or "").splitlines())
+    values["signature_block"] = "\n".join(line for line in lines if line)
     values["date_mode"] = DateMode(form.date_mode.data)
     values["signatory_order"] = SignatoryOrder(form.signatory_order.data)
     if values["date_mode"] is DateMode.on_finalize:

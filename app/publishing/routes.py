@@ -28,8 +28,15 @@ for rule, endpoint, view, methods in RULES:
 
 
 @bp.app_context_processor
-def _finalize_helpers() -> dict:
-    # For the letters feature's finalize page: the list as it will be frozen.
+def _letters_helpers() -> dict:
+    # For the letters feature's pages: the list as it will be frozen (finalize), and the live
+    # letter with its counts and next step (overview).
+    from app.publishing.overview import overview_panel
     from app.publishing.summary import finalize_summary
+    from app.publishing.views.public import letter_fragment
 
-    return {"finalize_summary": finalize_summary}
+    return {
+        "finalize_summary": finalize_summary,
+        "overview_panel": overview_panel,
+        "letter_fragment": letter_fragment,
+    }

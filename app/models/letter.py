@@ -98,6 +98,8 @@ class Letter(Base):
     finalized_at: Mapped[datetime | None]
     final_version_number: Mapped[int | None]
     published_at: Mapped[datetime | None]
+    # When the listed signatories were told of the public page (once final and published).
+    published_notice_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 

@@ -107,11 +107,8 @@ def next_step(letter: Letter, counts: ListCounts) -> NextStep | None:
             "See the signatures",
         )
     if letter.status is LetterStatus.closed:
-        return NextStep(
-            "Sign-on is closed. Check the list below, then finalize the letter.",
-            url_for("letters.finalize", slug=letter.slug),
-            "Finalize…",
-        )
+        # The "Finalize…" button is on the page already.
+        return NextStep("Sign-on is closed. Check the list below, then finalize the letter.")
     if not letter.published:
         return NextStep("The letter is final. Publish it to give it a public page.")
     return NextStep(

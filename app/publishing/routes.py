@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.publishing.views import exports, order, public
+from app.publishing.views import exports, order, public, publish
 
 bp = Blueprint("publishing", __name__, template_folder="templates")
 
-GET, POST = ["GET"], ["POST"]
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
 RULES = (
     ("/letters/<slug>/export.<fmt>", "export", exports.export, GET),
     ("/letters/<slug>/exports", "exports", exports.index, GET),
+    ("/letters/<slug>/publish", "publish", publish.confirm, BOTH),
     ("/letters/<slug>/order", "order", order.index, GET),
     ("/letters/<slug>/order/manual", "order_start", order.start, POST),
     ("/letters/<slug>/order/<int:signature_id>/<direction>", "order_move", order.move, POST),

@@ -166,6 +166,8 @@ def transition(slug: str, action: str) -> ResponseReturnValue:
         abort(404)
     if which is Transition.finalize:
         return redirect(url_for(".finalize", slug=letter.slug))
+    if which is Transition.publish:  # publishing is confirmed on a page of its own
+        return redirect(url_for("publishing.publish", slug=letter.slug))
     try:
         operations.transition(letter, which, actor=actor_from_request())
     except Refused as refusal:

@@ -56,8 +56,13 @@ def tell_signers_published(letter: Letter, *, actor: Actor) -> int:
             to=signature.email,
             subject=f"“{final.title}” is published",
             template="publishing/emails/letter_published",
-            context={"final": final, "signature": signature, "page_url": page_url,
-                     "pdf_url": pdf_url, "listing": listings.get(signature.id)},  # fmt: skip
+            context={
+                "final": final,
+                "signature": signature,
+                "page_url": page_url,
+                "pdf_url": pdf_url,
+                "listing": listings.get(signature.id),
+            },  # fmt: skip
             reply_to=reply_to,
             ref=signature,
         )

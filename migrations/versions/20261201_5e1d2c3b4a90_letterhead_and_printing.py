@@ -1,4 +1,5 @@
-"""Letterhead (logo and lines) per organization; fingerprint and signature block per letter
+"""Letterhead (logo and lines) per organization; fingerprint, signature block and the
+published notice per letter
 
 Revision ID: 5e1d2c3b4a90
 Revises: 939f8e16e69d
@@ -30,10 +31,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column("signature_block", sa.Text(), nullable=False, server_default="")
         )
+        batch_op.add_column(sa.Column("published_notice_at", sa.DateTime(timezone=True)))
 
 
 def downgrade():
     with op.batch_alter_table("letters", schema=None) as batch_op:
+        batch_op.drop_column("published_notice_at")
         batch_op.drop_column("signature_block")
         batch_op.drop_column("fingerprint_on_pages")
     with op.batch_alter_table("organizations", schema=None) as batch_op:

@@ -9,7 +9,8 @@ points down and each consequence reads in one function:
 - saving a changed text on a letter with sign-ons needs an explicit answer: a material
   change asks the earlier signers to reconfirm, a correction does not;
 - finalizing freezes the list (by default only those who agreed to the final text) and
-  tells every signer, listed or not, why.
+  tells every signer, listed or not, why; a letter already published also tells its listed
+  signatories where the final letter is.
 
 Views, commands, demo builders and test factories call these functions; like every
 operation they never commit.
@@ -40,6 +41,7 @@ from app.models import (
     utcnow,
 )
 from app.publishing.freezing import freeze_final_letter
+from app.publishing.publication import tell_signers_published
 from app.signing import organization as org_signing
 from app.signing.reconfirmation import request_reconfirmation
 
@@ -97,6 +99,8 @@ def finalize_letter(
     org_signing.follow_text(letter, actor=actor, at=now)
     operations.transition(letter, Transition.finalize, actor=actor, confirmed=confirmed)
     freeze_final_letter(letter, actor=actor, now=now, include_unconfirmed=include_unconfirmed)
+    # Published while open: the signatories learn the public page of the final letter now.
+    tell_signers_published(letter, actor=actor)
 
 
 def move(

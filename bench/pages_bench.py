@@ -1,4 +1,4 @@
-"""Time per request and SQL queries for the public page and the lead's signatures page, with
+"""Time per request and SQL queries for the public page, the lead's overview and signatures page, with
 100 and with 5,000 signatories. The query count must not grow with the list."""
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def main() -> None:
         add_signatures(app, slug, count)
         for name, client, path in (
             ("public_page", public, f"/l/{slug}"),
+            ("overview_page", lead, f"/letters/{slug}"),
             ("signatures_page", lead, f"/letters/{slug}/signatures"),
         ):
             queries, seconds, status, first = measure(app, client, path)
@@ -119,7 +120,7 @@ def main() -> None:
             print(f"  {name:16} {count:5d} signatories: {seconds * 1000:8.1f} ms/request, "
                   f"{queries:3d} queries, HTTP {status}  (first after a change "
                   f"{first * 1000:.0f} ms)")  # fmt: skip
-    for name in ("public_page", "signatures_page"):
+    for name in ("public_page", "overview_page", "signatures_page"):
         for count in (100, 5000):
             figure(f"{name}_queries_{count}", results[(name, count)][0])
 

@@ -24,6 +24,8 @@ SUMMARY = [
     "worker_rss_mb",
     "public_page_queries_100",
     "public_page_queries_5000",
+    "overview_page_queries_100",
+    "overview_page_queries_5000",
     "signatures_page_queries_100",
     "signatures_page_queries_5000",
     "pdf_1000_vs_weasyprint",

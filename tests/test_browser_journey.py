@@ -367,8 +367,11 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
 
     # 7. Published: a visitor, signed out, reads the list. --------------------------------
     page.get_by_role("navigation", name="This letter").get_by_role("link", name="Overview").click()
-    page.get_by_role("button", name="Publish").click()
-    flash(page, "The letter is published.")
+    page.get_by_role("link", name="Publish…").click()
+    page.get_by_role("heading", name="Publish the letter").wait_for()
+    trip.step(page, "publish, with a preview of the public page")
+    page.get_by_role("button", name="Publish at this address").click()
+    flash(page, f"The letter is published at {trip.base_url}/l/{slug}.")
     trip.step(page, "overview, published")
 
     visitor = trip.person("visitor")

@@ -170,6 +170,8 @@ class SettingsForm(FlaskForm):
     show_signatories = BooleanField("Show who has signed on the sign pages (named ones only)")
     deadline = DateTimeLocalField("Sign-on deadline", [Optional()])
     intro_template = StringField("Publication intro", [DataRequired(), Length(max=300), safe_text])
+    signature_block = TextAreaField("Signature block", [Length(max=600), safe_multiline])
+    fingerprint_on_pages = BooleanField("Print the content hash in every page's footer")
 
     def validate_slug(self, field: StringField) -> None:
         # Format and reserved words here; whether another letter has it, in the operation.

@@ -21,8 +21,7 @@ from app.models import Letter, LetterVersion, Organization, utcnow
 COPIED_SETTINGS = (
     "date_mode", "locale", "time_zone", "show_co_leads", "numbered", "signatory_order",
     "lead_first", "individuals_allowed", "moderation", "open_link", "intro_template",
-    "lead_signs",
-    "show_signatories",
+    "lead_signs", "show_signatories", "signature_block", "fingerprint_on_pages",
 )  # fmt: skip
 SETTINGS = (*COPIED_SETTINGS, "title", "slug", "letter_date", "deadline_at")
 DEFAULT_TEXT = LetterText(closing="Sincerely,")

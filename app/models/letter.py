@@ -90,6 +90,10 @@ class Letter(Base):
     # Automatic reminder to invitees who have not answered, this many days before the deadline.
     reminder_days_before: Mapped[int | None]
     intro_template: Mapped[str] = mapped_column(sa.String(300), default=DEFAULT_INTRO)
+    # Printing: the content hash in every page's footer (off: it stays in the JSON, on the
+    # letter's pages and in the document's properties), and lines printed after the closing.
+    fingerprint_on_pages: Mapped[bool] = mapped_column(default=False)
+    signature_block: Mapped[str] = mapped_column(sa.Text, default="")
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -102,6 +106,8 @@ class Letter(Base):
     # period): when it was done, and when the lead was told it would be (once).
     contacts_erased_at: Mapped[datetime | None]
     retention_notice_at: Mapped[datetime | None]
+    # When the listed signatories were told of the public page (once final and published).
+    published_notice_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 

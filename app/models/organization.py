@@ -29,6 +29,11 @@ class Organization(Base):
     retention_days: Mapped[int] = mapped_column(default=180, server_default="180")
     # New letters start in this zone (from the browser at registration, editable).
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    # The letterhead printed on its letters: a cleaned PNG or SVG (app/orgs/letterhead.py)
+    # and address and contact lines, one per line.
+    letterhead_logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    letterhead_logo_type: Mapped[str | None] = mapped_column(sa.String(40))
+    letterhead_lines: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

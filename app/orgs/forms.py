@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
+from app.core.validators import safe_multiline
 from app.models import Role
 
 
@@ -27,3 +29,9 @@ class RetentionForm(FlaskForm):
             NumberRange(1, 3650, "Give a number of days from 1 to 3650."),
         ],
     )
+
+
+class LetterheadForm(FlaskForm):
+    logo = FileField("Logo (PNG or SVG)")
+    lines = TextAreaField("Address and contact lines", validators=[Length(max=800), safe_multiline])
+    remove_logo = BooleanField("Remove the logo")

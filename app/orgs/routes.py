@@ -11,9 +11,9 @@ from app.core.zones import time_zone_choices
 from app.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Role
+from app.orgs import letterhead, policy
 from app.orgs import operations as ops
-from app.orgs import policy
-from app.orgs.forms import InviteColleagueForm, RetentionForm
+from app.orgs.forms import InviteColleagueForm, LetterheadForm, RetentionForm
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
 
@@ -92,6 +92,41 @@ def remove_member(org_id: int, membership_id: int):
     db.session.commit()
     flash("The colleague was removed.", "success")
     return redirect(url_for("orgs.home"))
+
+
+@bp.route("/<int:org_id>/letterhead", methods=["GET", "POST"], endpoint="letterhead")
+@login_required
+def letterhead_page(org_id: int):
+    """The letterhead printed on the organization's letters: logo, address, contact lines."""
+    try:
+        organization = ops.require_admin(current_user, org_id)
+    except NotAllowed:
+        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+    form = LetterheadForm(data={"lines": organization.letterhead_lines})
+    status = 200
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            changed = letterhead.update_letterhead(
+                organization, lines=form.lines.data or "",
+                logo=upload.read(letterhead.MAX_LOGO_BYTES + 1) if upload else None,
+                remove_logo=form.remove_logo.data, actor=actor_from_request(),
+            )  # fmt: skip
+        except Refused as refusal:
+            db.session.rollback()
+            form.logo.errors = [*form.logo.errors, str(refusal)]
+            status = 422
+        else:
+            db.session.commit()
+            flash("Letterhead saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("orgs.letterhead", org_id=org_id))
+    elif form.errors:
+        status = 422
+    logo = letterhead.logo_of(organization)
+    return render_template(
+        "orgs/letterhead.html", organization=organization, form=form,
+        logo_uri=logo.data_uri() if logo else None,
+    ), status  # fmt: skip
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])

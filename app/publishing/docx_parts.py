@@ -103,11 +103,25 @@ def link_run(paragraph: Paragraph, link: OxmlElement, text: str) -> Run:
     return run
 
 
-def add_field(paragraph: Paragraph, instruction: str) -> None:
-    """A simple field such as PAGE or NUMPAGES, which Word and LibreOffice compute."""
+def add_field(paragraph: Paragraph, instruction: str, *, half_points: int | None = None,
+              color: str | None = None) -> None:  # fmt: skip
+    """A simple field such as PAGE or NUMPAGES, which Word and LibreOffice compute, in the
+    size and colour of the text around it (else a footer's "Page 2" comes out at 11 pt)."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    if half_points or color:
+        properties = OxmlElement("w:rPr")
+        if color:
+            shade = OxmlElement("w:color")
+            shade.set(qn("w:val"), color)
+            properties.append(shade)
+        if half_points:
+            for tag in ("w:sz", "w:szCs"):
+                size = OxmlElement(tag)
+                size.set(qn("w:val"), str(half_points))
+                properties.append(size)
+        run.append(properties)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
@@ -133,3 +147,14 @@ _AFTER_BORDER = (
     "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
     "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )  # fmt: skip
+
+
+def set_columns(section, count: int) -> None:  # noqa: ANN001 - a python-docx Section
+    """Lay the section's text out in `count` columns."""
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:cols")):
+        sect_pr.remove(old)
+    cols = OxmlElement("w:cols")
+    cols.set(qn("w:num"), str(count))
+    cols.set(qn("w:space"), "567")  # 1 cm between the columns
+    sect_pr.append(cols)

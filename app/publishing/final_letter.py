@@ -24,6 +24,7 @@ from app.letters.markdown import render_body_cached
 from app.letters.printing import date_line
 from app.letters.text import LetterText
 from app.models import Letter, LetterStatus, LetterVersion, Signature, SignatureStatus, SignerKind
+from app.orgs.letterhead import logo_of
 from app.publishing.blocks import Block, blocks_from_html
 from app.publishing.ordering import find_lead, order_signatures
 
@@ -36,6 +37,13 @@ LETTER_PAPER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "PR", "GT"
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Keys kept out of the public dict (and the hash): internal row references.
 _INTERNAL = ("ref", "unnamed_refs")
+# Fields added after the first format, with the value that means "not used". The public dict
+# (and so the hash) carries them only when used, so a letter frozen before they existed
+# still hashes to the hash it was frozen with.
+_OPTIONAL = {"letterhead_logo": "", "letterhead_lines": (), "signature_block": (),
+             "fingerprint_on_pages": False}  # fmt: skip
+# A list this long prints in two columns.
+TWO_COLUMNS_FROM = 40
 
 
 def clean_text(value: str | None) -> str:
@@ -88,6 +96,10 @@ class FinalLetter:
     unnamed_individuals: int
     intro: str
     unnamed_refs: tuple[int, ...] = ()
+    letterhead_logo: str = ""  # a data: URI of the cleaned PNG or SVG (app/orgs/letterhead.py)
+    letterhead_lines: tuple[str, ...] = ()  # the lead's address and contact lines
+    signature_block: tuple[str, ...] = ()  # printed after the closing, before the list
+    fingerprint_on_pages: bool = False  # the hash in every page's footer
     content_hash: str = field(default="")
 
     @property
@@ -102,6 +114,11 @@ class FinalLetter:
     def count(self) -> int:
         """Every approved signature: organizations and individuals, named or not."""
         return self.organization_count + len(self.individuals) + self.unnamed_individuals
+
+    @property
+    def two_columns(self) -> bool:
+        """Whether the printed list of organizations runs in two columns."""
+        return len(self.organizations) >= TWO_COLUMNS_FROM
 
     @property
     def unnamed_line(self) -> str:
@@ -119,6 +136,8 @@ class FinalLetter:
         data["organizations"] = tuple(_shallow(o) for o in self.organizations)
         data["individuals"] = tuple(_shallow(i) for i in self.individuals)
         data["unnamed_refs"] = tuple(self.unnamed_refs)
+        data["letterhead_lines"] = tuple(self.letterhead_lines)
+        data["signature_block"] = tuple(self.signature_block)
         data["body"] = [b.to_dict() for b in self.body]
         data["format"] = FORMAT_ID
         return data
@@ -128,6 +147,9 @@ class FinalLetter:
         data = self.to_dict()
         for key in _INTERNAL:
             data.pop(key, None)
+        for key, unused in _OPTIONAL.items():
+            if data.get(key) == unused:
+                data.pop(key)
         for entry in (*data["organizations"], *data["individuals"]):
             entry.pop("ref", None)
         data["count"] = self.count
@@ -142,6 +164,8 @@ class FinalLetter:
         values["organizations"] = tuple(ListedOrganization(**o) for o in data["organizations"])
         values["individuals"] = tuple(ListedIndividual(**i) for i in data["individuals"])
         values["unnamed_refs"] = tuple(data.get("unnamed_refs", ()))
+        values["letterhead_lines"] = tuple(data.get("letterhead_lines", ()))
+        values["signature_block"] = tuple(data.get("signature_block", ()))
         return cls(**values)
 
     def computed_hash(self) -> str:
@@ -246,6 +270,8 @@ def build_final_letter(
     )
     unnamed = sorted(s.id for s in approved if not s.listed_publicly)
     letterhead = (lead, *(clean_text(n) for n in co_leads)) if letter.show_co_leads else (lead,)
+    organization = letter.organization
+    logo = logo_of(organization)
     return FinalLetter(
         title=clean_text(letter.title),
         slug=letter.slug,
@@ -269,4 +295,12 @@ def build_final_letter(
         unnamed_individuals=sum(1 for s in people if not s.listed_publicly),
         intro=clean_text(intro_text(letter.intro_template, lead, len(orgs), lead_signed)),
         unnamed_refs=tuple(unnamed),
+        letterhead_logo=logo.data_uri() if logo else "",
+        letterhead_lines=_lines(getattr(organization, "letterhead_lines", "")),
+        signature_block=_lines(getattr(letter, "signature_block", "")),
+        fingerprint_on_pages=bool(getattr(letter, "fingerprint_on_pages", False)),
     ).with_hash()
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(line for line in (clean_text(x) for x in (text or "").splitlines()) if line)

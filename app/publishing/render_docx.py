@@ -8,10 +8,12 @@ it was built; python-docx escapes it as XML text, so a name like `<script>` or
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
@@ -23,6 +25,7 @@ from app.publishing.docx_parts import (
     add_hyperlink,
     bottom_border,
     link_run,
+    set_columns,
     set_list_item,
 )
 from app.publishing.final_letter import FinalLetter
@@ -33,6 +36,7 @@ DRAFT_RED = RGBColor(0xA1, 0x16, 0x0A)
 BODY_FONT = "Times New Roman"  # LibreOffice maps it to the metric-equal Liberation Serif
 MONO_FONT = "Courier New"
 _ABSOLUTE = ("http://", "https://", "mailto:")  # Word cannot resolve a relative link
+FOOTER_HALF_POINTS = 16  # 8 pt, as Word counts font sizes
 
 
 class _Writer:
@@ -41,6 +45,7 @@ class _Writer:
         self.progress = progress
         self.doc = Document()
         self.numbering = Numbering(self.doc)
+        self.last_body: Paragraph | None = None
         self._setup()
 
     def _setup(self) -> None:
@@ -68,15 +73,17 @@ class _Writer:
             head.alignment = WD_ALIGN_PARAGRAPH.CENTER
         foot = section.footer.paragraphs[0]
         foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        label = "DRAFT" if self.fl.is_draft else f"SHA-256 {self.fl.content_hash[:16]}"
-        self._muted(foot.add_run(f"{label} · Page "))
-        add_field(foot, "PAGE")
+        label = "DRAFT · " if self.fl.is_draft else ""
+        if not self.fl.is_draft and self.fl.fingerprint_on_pages:
+            label = f"SHA-256 {self.fl.content_hash[:16]} · "
+        self._muted(foot.add_run(f"{label}Page "))
+        add_field(foot, "PAGE", half_points=FOOTER_HALF_POINTS, color=str(MUTED))
         self._muted(foot.add_run(" of "))
-        add_field(foot, "NUMPAGES")
+        add_field(foot, "NUMPAGES", half_points=FOOTER_HALF_POINTS, color=str(MUTED))
 
     @staticmethod
     def _muted(run) -> None:  # noqa: ANN001
-        run.font.size = Pt(8)
+        run.font.size = Pt(FOOTER_HALF_POINTS / 2)
         run.font.color.rgb = MUTED
 
     def para(self, text: str = "", style: str | None = None) -> Paragraph:
@@ -89,11 +96,7 @@ class _Writer:
     def write(self) -> bytes:
         fl = self.fl
         if fl.letterhead:
-            head = self.para()
-            run = head.add_run("   ·   ".join(fl.letterhead))
-            run.bold = True
-            bottom_border(head)
-            head.paragraph_format.space_after = Pt(18)
+            self.letterhead()
         if fl.date_line:
             self.para(fl.date_line).paragraph_format.space_after = Pt(12)
         if fl.date_note:
@@ -112,8 +115,18 @@ class _Writer:
         if fl.closing:
             closing = self.para(fl.closing)
             closing.paragraph_format.space_before = Pt(12)
+            # Kept on the page of the text's last lines, and with what follows it.
+            closing.paragraph_format.keep_with_next = True
+            closing.paragraph_format.keep_together = True
+            if self.last_body is not None:
+                self.last_body.paragraph_format.keep_with_next = True
+        if fl.signature_block:
+            block = self.para()
+            self.lines(block, fl.signature_block)
+            block.paragraph_format.keep_with_next = True
+            block.paragraph_format.space_after = Pt(12)
         self.signatories()
-        if not fl.is_draft:
+        if not fl.is_draft and fl.fingerprint_on_pages:
             self._muted(
                 self.para().add_run(
                     f"Final letter, version {fl.version}. SHA-256: {fl.content_hash}"
@@ -123,8 +136,35 @@ class _Writer:
         self.doc.save(out)
         return out.getvalue()
 
+    def letterhead(self) -> None:
+        fl = self.fl
+        logo = _png(fl.letterhead_logo)
+        if logo is not None:
+            # Word has no SVG without a PNG fallback: an SVG logo prints in the PDF only.
+            self.doc.add_picture(io.BytesIO(logo), height=Mm(16))
+        head = self.para()
+        run = head.add_run("   ·   ".join(fl.letterhead))
+        run.bold = True
+        if fl.letterhead_lines:
+            for line in fl.letterhead_lines:
+                run.add_break()
+                self._muted(head.add_run(line))
+                run = head.runs[-1]
+                run.font.size = Pt(9)
+        bottom_border(head)
+        head.paragraph_format.space_after = Pt(18)
+
+    @staticmethod
+    def lines(paragraph: Paragraph, lines: tuple[str, ...]) -> None:
+        for n, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            if n < len(lines) - 1:
+                run.add_break()
+
     def signatories(self) -> None:
         fl = self.fl
+        if fl.two_columns and fl.organizations:
+            set_columns(self.doc.add_section(WD_SECTION.CONTINUOUS), 2)
         num_id = self.numbering.new_list(ordered=True) if fl.numbered else None
         total = len(fl.organizations)
         for n, entry in enumerate(fl.organizations):
@@ -136,6 +176,8 @@ class _Writer:
                 # Word numbers the list itself (1. … N.), so the numbers stay right when a
                 # lead reorders or adds a name in Word.
                 set_list_item(item, num_id)
+        if fl.two_columns and fl.organizations:
+            set_columns(self.doc.add_section(WD_SECTION.CONTINUOUS), 1)
         if fl.unnamed_line:
             note = self.para()
             note.add_run(fl.unnamed_line).italic = True
@@ -154,7 +196,8 @@ class _Writer:
         if block.kind == "heading":
             self.inlines(self.doc.add_heading(level=min(max(block.level, 1), 9)), block.inlines)
         elif block.kind == "paragraph":
-            self.inlines(self.para(), block.inlines)
+            self.last_body = self.para()
+            self.inlines(self.last_body, block.inlines)
         elif block.kind == "list":
             self.list_block(block, level)
         elif block.kind == "blockquote":
@@ -220,6 +263,13 @@ class _Writer:
                     italic=italic or node.kind == "em",
                     link=link,
                 )
+
+
+def _png(data_uri: str) -> bytes | None:
+    prefix = "data:image/png;base64,"
+    if not data_uri.startswith(prefix):
+        return None
+    return base64.b64decode(data_uri.removeprefix(prefix))
 
 
 def render_docx(fl: FinalLetter, progress: Callable[[int], None] | None = None) -> bytes:

@@ -36,12 +36,14 @@ def _stylesheet() -> str:
 
 def page_css(fl: FinalLetter) -> str:
     """Paper size, margins, and the page footer: "DRAFT · version 3" or the hash, and
-    "Page 2 of 5". Built only from the paper setting, the version number and the hex hash,
+    "Page 2 of 5" (the hash only when the lead asks for it on the pages). Built only from the paper setting, the version number and the hex hash,
     never from text a person typed."""
     if fl.is_draft:
         left = f"DRAFT · version {int(fl.version)}"
-    else:
+    elif fl.fingerprint_on_pages:
         left = f"Final · version {int(fl.version)} · SHA-256 {fl.content_hash[:16]}"
+    else:
+        left = ""
     return (
         f"@page {{ size: {PAPER.get(fl.paper, 'A4')}; margin: 20mm 20mm 22mm 20mm;"
         f' @bottom-left {{ content: "{left}"; font: 8pt "DejaVu Sans", sans-serif; color: #555; }}'

@@ -9,6 +9,7 @@ autoescaped text, so `<img src=file:///etc/passwd>` in a name never even reaches
 
 from __future__ import annotations
 
+import base64
 import logging
 import mimetypes
 import threading
@@ -56,7 +57,10 @@ class StaticOnlyFetcher:
         return target
 
     def __call__(self, url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-        self.requested.append(url)
+        self.requested.append(url[:200])
+        inline = _inline_image(url)
+        if inline is not None:
+            return inline
         target = self.local_path(url)
         if target is None:
             self.refused.append(url)
@@ -67,6 +71,25 @@ class StaticOnlyFetcher:
             "mime_type": mime or "application/octet-stream",
             "redirected_url": url,
         }
+
+
+# The letterhead logo travels inside the letter as a data: URI of a cleaned image.
+_INLINE_TYPES = ("image/png", "image/svg+xml")
+
+
+def _inline_image(url: str) -> dict[str, Any] | None:
+    """A base64 data: URI of a PNG or SVG, decoded; None for anything else."""
+    if not url.startswith("data:"):
+        return None
+    header, sep, payload = url[5:].partition(",")
+    mime, _, encoding = header.partition(";")
+    if not sep or mime not in _INLINE_TYPES or encoding != "base64":
+        return None
+    try:
+        content = base64.b64decode(payload, validate=True)
+    except ValueError:
+        return None
+    return {"string": content, "mime_type": mime, "redirected_url": url}
 
 
 class _PageProgress(logging.Handler):

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.publishing.views import exports, order, public, share
+from app.publishing.views import exports, order, public, publish, share
 
 bp = Blueprint("publishing", __name__, template_folder="templates")
 
-GET, POST = ["GET"], ["POST"]
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
 RULES = (
     ("/letters/<slug>/export.<fmt>", "export", exports.export, GET),
     ("/letters/<slug>/exports", "exports", exports.index, GET),
+    ("/letters/<slug>/publish", "publish", publish.confirm, BOTH),
     ("/letters/<slug>/order", "order", order.index, GET),
     ("/letters/<slug>/share/qr.<kind>", "share_qr", share.qr_code, GET),
     ("/letters/<slug>/order/manual", "order_start", order.start, POST),
@@ -29,13 +30,18 @@ for rule, endpoint, view, methods in RULES:
 
 
 @bp.app_context_processor
-def _finalize_helpers() -> dict:
-    # For the letters feature's finalize page: the list as it will be frozen.
+def _letters_helpers() -> dict:
+    # For the letters feature's pages: the list as it will be frozen (finalize), the live
+    # letter with its counts and next step, and the share panel (overview).
+    from app.publishing.overview import overview_panel
     from app.publishing.share import qr_inline_svg, share_links
     from app.publishing.summary import finalize_summary
+    from app.publishing.views.public import letter_fragment
 
     return {
         "finalize_summary": finalize_summary,
         "share_links": share_links,
         "share_qr_svg": qr_inline_svg,
+        "overview_panel": overview_panel,
+        "letter_fragment": letter_fragment,
     }

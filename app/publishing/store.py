@@ -32,6 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.models.signature import listed_name
+from app.orgs.letterhead import letterhead_key
 from app.publishing.final_letter import FinalLetter, build_final_letter
 
 
@@ -126,7 +127,7 @@ def build_live(letter: Letter, now: datetime | None = None) -> FinalLetter:
     version = text_version(letter)
     rows = _listed_rows(letter)
     state = tuple(getattr(letter, a.key) for a in sa.inspect(Letter).column_attrs)
-    key = (state, letter.organization.name, version.id, tuple(co_leads),
+    key = (state, letterhead_key(letter.organization), version.id, tuple(co_leads),
            date_line(letter, now), tuple(rows))  # fmt: skip
     built = recent("live_letters").get(key)
     if built is None:

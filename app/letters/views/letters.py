@@ -167,6 +167,8 @@ def _settings_values(form: SettingsForm) -> dict:
     values = {name: form[name].data for name in operations.SETTINGS if name in form}
     values["title"] = form.title.data.strip()
     values["slug"] = form.slug.data.strip()
+    lines = (line.strip() for line in (form.signature_block.data or "").splitlines())
+    values["signature_block"] = "\n".join(line for line in lines if line)
     values["date_mode"] = DateMode(form.date_mode.data)
     values["signatory_order"] = SignatoryOrder(form.signatory_order.data)
     if values["date_mode"] is DateMode.on_finalize:
@@ -212,6 +214,8 @@ def transition(slug: str, action: str) -> ResponseReturnValue:
         abort(404)
     if which is Transition.finalize:
         return redirect(url_for(".finalize", slug=letter.slug))
+    if which is Transition.publish:  # publishing is confirmed on a page of its own
+        return redirect(url_for("publishing.publish", slug=letter.slug))
     try:
         workflow.move(letter, which, actor=actor_from_request())
     except Refused as refusal:

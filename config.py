@@ -1,6 +1,7 @@
 """Settings, read from the environment.
 
-`APP_ENV` picks the profile (development, testing, production). Named settings come from
+`APP_ENV` picks the profile (development, testing, production); unset, it is production, so a
+server started without thought is never in debug mode with a known key. Named settings come from
 their own variables (DATABASE_URL, SECRET_KEY, MAIL_*, BASE_URL, RATELIMIT_STORAGE_URI);
 any other Flask or extension setting can be given as FLASK_<KEY>, applied last.
 """
@@ -150,8 +151,14 @@ class ProductionConfig(BaseConfig):
             if not cfg.get(key)
         ]
         if missing:
+            unset = (
+                "" if os.environ.get("APP_ENV") else " (APP_ENV is unset, which means production)"
+            )
             raise ConfigError(
-                "Undersigned will not start in production without: " + ", ".join(missing)
+                "Undersigned will not start in production without: "
+                + ", ".join(missing)
+                + unset
+                + ". Set them, or set APP_ENV=development to try the app locally (make run does)."
             )
         return cfg
 
@@ -164,8 +171,8 @@ PROFILES: dict[str, type[BaseConfig]] = {
 
 
 def load(profile: str | None = None) -> dict:
-    """The settings for a profile name (default: $APP_ENV, else development)."""
-    name = (profile or os.environ.get("APP_ENV") or "development").lower()
+    """The settings for a profile name (default: $APP_ENV, else production)."""
+    name = (profile or os.environ.get("APP_ENV") or "production").lower()
     if name not in PROFILES:
         raise ConfigError(f"Unknown APP_ENV {name!r}; use one of {', '.join(PROFILES)}")
     return PROFILES[name].from_environment()

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.actor import Actor
 from app.audit import record
-from app.auth import sessions
+from app.auth import login_limits, sessions
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import AccountToken, Membership, Organization, Role, TokenPurpose, User, utcnow
@@ -158,8 +158,13 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         raise AuthError("The email or password is not right.")
+    if login_limits.is_locked(user):
+        # Too many wrong passwords lately: even the right one gets the usual answer.
+        check_password_hash(user.password_hash, password)
+        record("auth.login_refused_locked", actor, user)
+        raise AuthError("The email or password is not right.")
     if not check_password_hash(user.password_hash, password) or not user.is_active:
-        record("auth.login_failed", actor, user)
+        login_limits.failed(user, actor)
         raise AuthError("The email or password is not right.")
     if not user.is_verified:
         raise AuthError(

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.actor import Actor
 from app.audit import record
-from app.auth import login_limits, sessions
+from app.auth import decoys, login_limits, sessions
 from app.extensions import db
 from app.mail.outbox import queue_email
 from app.models import AccountToken, Membership, Organization, Role, TokenPurpose, User, utcnow
@@ -80,6 +80,7 @@ def register(
     email = normalize_email(email)
     existing = find_user(email)
     if existing is not None:
+        decoys.hash_for_nobody(password)
         queue_email(
             kind="auth.already_registered",
             to=existing.email,
@@ -109,6 +110,15 @@ def resend_verification(email: str, actor: Actor) -> None:
     if user is not None and not user.is_verified:
         _send_verification(user)
         record("auth.verification_resent", actor, user)
+        return
+    decoys.email_for_nobody(
+        email,
+        subject="Confirm your email address",
+        template="auth/emails/verify_email",
+        endpoint="auth.verify_email",
+        context={"hours": current_app.config["EMAIL_TOKEN_HOURS"]},
+    )
+    decoys.nothing_to_send("auth.verification_not_sent", actor)
 
 
 def _find_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
@@ -188,9 +198,17 @@ def log_out(user: User, session_token: str | None, actor: Actor) -> None:
 
 def request_password_reset(email: str, actor: Actor) -> None:
     user = find_user(email)
-    if user is None or not user.is_active:
-        return
     hours = current_app.config["RESET_TOKEN_HOURS"]
+    if user is None or not user.is_active:
+        decoys.email_for_nobody(
+            email,
+            subject="Reset your password",
+            template="auth/emails/reset_password",
+            endpoint="auth.reset_password",
+            context={"hours": hours},
+        )
+        decoys.nothing_to_send("auth.reset_not_sent", actor)
+        return
     raw = _issue_token(user, TokenPurpose.reset_password, hours)
     queue_email(
         kind="auth.reset_password",

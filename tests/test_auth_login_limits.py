@@ -5,13 +5,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, OutboxMessage
 from tests.conftest import free_port, login
 from tests.support.servers import Browserless, Gunicorn
-from tests.test_auth import link_in, relative, without_tokens
+from tests.test_auth import deliver, link_in, relative, without_tokens
 
 WRONG = "The email or password is not right."
 
@@ -38,15 +39,19 @@ def _age_events(minutes: int) -> None:
     db.session.commit()
 
 
-def test_ten_wrong_passwords_from_ten_clients_lock_the_account(make, app):
+@pytest.mark.smtp
+def test_ten_wrong_passwords_from_ten_clients_lock_the_account(make, app, smtp_server):
     make.user("lead@example.org", name="Lina Lead")
     for n in range(10):
         refused = login(_from(app, f"203.0.113.{n}"), "lead@example.org", f"guess number {n}")
         assert WRONG in refused.get_data(as_text=True)
-    (notice,) = _lock_emails()
-    assert notice.to_addr == "lead@example.org"
-    assert "paused for 15 minutes" in notice.text_body
-    assert "/auth/reset/" in notice.text_body and "/auth/reset/" in notice.html_body
+    deliver(app)
+    (message,) = smtp_server.wait_for(1)
+    assert message.to == "lead@example.org"
+    assert "many wrong passwords" in message.message["Subject"]
+    assert "Hello Lina Lead" in message.text
+    assert "paused for 15 minutes" in message.text
+    assert "/auth/reset/" in link_in(message.text, "/auth/reset/")
 
     # The owner, from a fresh client and with the right password, is refused like a stranger
     # with a wrong one: the page does not tell a locked account from a wrong password.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import template_rendered
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, OutboxMessage
 from tests.conftest import csrf_token
 
 ROUNDS = 15
@@ -88,6 +88,9 @@ def test_reset_and_resend_do_the_same_work_for_any_address(make, app, client):
     # audit event (before: the unknown address rendered no email and wrote nothing).
     assert reset["known@example.org"] == reset["ghost@example.org"]
     assert "auth/emails/reset_password.html" in reset["ghost@example.org"]["templates"]
+    # Rendered and written for nobody, then taken back: nothing is sent to the typed address.
+    sent_to = db.session.scalars(sa.select(OutboxMessage.to_addr)).all()
+    assert "ghost@example.org" not in sent_to and "known@example.org" in sent_to
     resend = {
         email: _work_of(app, client, "/auth/verify/resend", email)
         for email in ("pending@example.org", "known@example.org", "ghost@example.org")

@@ -108,3 +108,28 @@ def test_reset_and_resend_do_the_same_work_for_any_address(make, app, client):
         clock=time.process_time,
     )
     assert 0.4 < known / unknown < 2.5, f"known {known * 1000:.2f} ms, unknown {unknown * 1000:.2f}"
+
+
+def _statements_of(client, email: str) -> list[str]:
+    """The kinds of SQL statement (SELECT, INSERT …) one login request ran."""
+    token = csrf_token(client)
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        data = {"email": email, "password": "not the password", "csrf_token": token}
+        assert client.post("/auth/login", data=data).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return sorted(seen)
+
+
+def test_a_wrong_login_does_the_same_work_for_any_address(make, client):
+    """The per-account limit reads and writes for a known address; an unknown one does too."""
+    make.user("known@example.org")
+    assert _statements_of(client, "known@example.org") == _statements_of(
+        client, "ghost@example.org"
+    )

@@ -24,7 +24,7 @@ from app.actor import Actor
 from app.audit import record
 from app.extensions import db
 from app.mail.outbox import queue_email
-from app.models import AccountToken, AuditEvent, TokenPurpose, User, utcnow
+from app.models import AccountToken, AuditEvent, Membership, TokenPurpose, User, utcnow
 from app.tokens import new_token
 from app.urls import external_url
 
@@ -54,13 +54,17 @@ def _limits() -> tuple[int, timedelta, timedelta]:
 
 def state(user: User) -> LoginState:
     """Whether the account is locked now, and how many failures count towards a lock."""
+    return _state(user.id)
+
+
+def _state(user_id: int) -> LoginState:
     _, window, lock = _limits()
     now = utcnow()
     events = db.session.execute(
         sa.select(AuditEvent.action, AuditEvent.created_at)
         .where(
             AuditEvent.object_type == User.__tablename__,
-            AuditEvent.object_id == user.id,
+            AuditEvent.object_id == user_id,
             AuditEvent.action.in_((FAILED, LOCKED, *FRESH_START)),
             AuditEvent.created_at >= now - window - lock,
         )
@@ -96,6 +100,18 @@ def failed(user: User, actor: Actor) -> None:
         return
     record(LOCKED, actor, user, failures=current.recent_failures)
     _tell_owner(user, lock)
+
+
+def failed_for_nobody(actor: Actor) -> None:
+    """A login for an address without an account runs the same queries as a wrong password
+    for an account (and leaves an audit event), so its time does not tell the two apart."""
+    nobody = -1
+    # A found account comes with its memberships (loaded with it), then the limit's queries.
+    db.session.execute(sa.select(Membership.id).where(Membership.user_id == nobody))
+    _state(nobody)
+    db.session.execute(sa.select(User.id).where(User.id == nobody))
+    record("auth.login_failed_no_account", actor)
+    _state(nobody)
 
 
 def _tell_owner(user: User, lock: timedelta) -> None:

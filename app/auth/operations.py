@@ -167,6 +167,7 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        login_limits.failed_for_nobody(actor)
         raise AuthError("The email or password is not right.")
     if login_limits.is_locked(user):
         # Too many wrong passwords lately: even the right one gets the usual answer.

@@ -55,6 +55,11 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_AUTH = "10 per minute;60 per hour"
+    # Per account, whatever the client (app/auth/login_limits.py): this many wrong passwords
+    # within the window lock the account's password logins for LOGIN_LOCK_MINUTES.
+    LOGIN_FAILURE_LIMIT = 10
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 15
 
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     SESSION_COOKIE_HTTPONLY = True

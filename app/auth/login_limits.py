@@ -40,15 +40,12 @@ class LoginState:
     recent_failures: int
 
 
-def _setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
-
-
 def _limits() -> tuple[int, timedelta, timedelta]:
+    config = current_app.config
     return (
-        _setting("LOGIN_FAILURE_LIMIT", 10),
-        timedelta(minutes=_setting("LOGIN_FAILURE_WINDOW_MINUTES", 15)),
-        timedelta(minutes=_setting("LOGIN_LOCK_MINUTES", 15)),
+        int(config["LOGIN_FAILURE_LIMIT"]),
+        timedelta(minutes=int(config["LOGIN_FAILURE_WINDOW_MINUTES"])),
+        timedelta(minutes=int(config["LOGIN_LOCK_MINUTES"])),
     )
 
 

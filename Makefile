@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
+# Without APP_ENV the app runs as production; `make run` is for trying it out locally.
+RUN_FLASK := APP_ENV=development $(FLASK)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -25,13 +27,13 @@ install: $(STAMP)
 # Migrates the SQLite database in instance/, loads the demo into an empty database, then
 # serves on $(HOST):$(PORT) with a mail worker delivering to the dev mailbox (/dev/mail).
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+	$(RUN_FLASK) db upgrade
+	$(RUN_FLASK) demo --if-empty
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(FLASK) mail work --interval 2 & \
-	  $(FLASK) jobs work --interval 2 & \
-	  while :; do $(FLASK) notices send-due >/dev/null; sleep 60; done & \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  $(RUN_FLASK) mail work --interval 2 & \
+	  $(RUN_FLASK) jobs work --interval 2 & \
+	  while :; do $(RUN_FLASK) notices send-due >/dev/null; sleep 60; done & \
+	  $(RUN_FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

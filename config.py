@@ -1,6 +1,7 @@
 """Settings, read from the environment.
 
-`APP_ENV` picks the profile (development, testing, production). Named settings come from
+`APP_ENV` picks the profile (development, testing, production); unset, it is production, so a
+server started without thought is never in debug mode with a known key. Named settings come from
 their own variables (DATABASE_URL, SECRET_KEY, MAIL_*, BASE_URL, RATELIMIT_STORAGE_URI);
 any other Flask or extension setting can be given as FLASK_<KEY>, applied last.
 """
@@ -64,6 +65,11 @@ class BaseConfig:
     # and the public PDF, per client address.
     RATELIMIT_PUBLIC_PAGE = "120 per minute;2000 per hour"
     RATELIMIT_PUBLIC_PDF = "10 per minute;100 per hour"
+    # Per account, whatever the client (app/auth/login_limits.py): this many wrong passwords
+    # within the window lock the account's password logins for LOGIN_LOCK_MINUTES.
+    LOGIN_FAILURE_LIMIT = 10
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 15
 
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     SESSION_COOKIE_HTTPONLY = True
@@ -162,8 +168,14 @@ class ProductionConfig(BaseConfig):
             if not cfg.get(key)
         ]
         if missing:
+            unset = (
+                "" if os.environ.get("APP_ENV") else " (APP_ENV is unset, which means production)"
+            )
             raise ConfigError(
-                "Undersigned will not start in production without: " + ", ".join(missing)
+                "Undersigned will not start in production without: "
+                + ", ".join(missing)
+                + unset
+                + ". Set them, or set APP_ENV=development to try the app locally (make run does)."
             )
         return cfg
 
@@ -176,8 +188,8 @@ PROFILES: dict[str, type[BaseConfig]] = {
 
 
 def load(profile: str | None = None) -> dict:
-    """The settings for a profile name (default: $APP_ENV, else development)."""
-    name = (profile or os.environ.get("APP_ENV") or "development").lower()
+    """The settings for a profile name (default: $APP_ENV, else production)."""
+    name = (profile or os.environ.get("APP_ENV") or "production").lower()
     if name not in PROFILES:
         raise ConfigError(f"Unknown APP_ENV {name!r}; use one of {', '.join(PROFILES)}")
     return PROFILES[name].from_environment()

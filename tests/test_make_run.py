@@ -20,11 +20,12 @@ def test_make_run_serves_healthz_and_the_demo(tmp_path):
     port = free_port()
     env = {
         **os.environ,
-        "APP_ENV": "development",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
         "FLASK_DEBUG": "0",
     }
     env.pop("TEST_DATABASE_URL", None)
+    # `make run` itself picks development: without APP_ENV the app would be production.
+    env.pop("APP_ENV", None)
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run", f"PORT={port}"],
         cwd=ROOT,

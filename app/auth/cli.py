@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from app.actor import Actor
 from app.audit import record
+from app.auth import passwords
 from app.auth.operations import find_user
 from app.extensions import db
 from app.models import Membership, Organization, Role, User, utcnow
@@ -37,8 +38,9 @@ def create_user(email: str, name: str, org_name: str) -> None:
         if not sys.stdin.isatty()
         else click.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
-    if len(password) < 10:
-        raise click.UsageError("The password must have at least 10 characters.")
+    refusal = passwords.problem(password)
+    if refusal is not None:
+        raise click.UsageError(f"That password is refused. {refusal}")
     if find_user(email) is not None:
         raise click.UsageError(f"An account for {email} already exists.")
     from werkzeug.security import generate_password_hash

@@ -2,12 +2,28 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.auth import passwords
 from app.core.validators import safe_text
 from app.text import clean_text
 
-PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use at least 10 characters.")]
+
+def acceptable_password(form: FlaskForm, field: PasswordField) -> None:
+    """The rules of `app.auth.passwords` beside the length (which `Length` checks)."""
+    value = field.data or ""
+    if len(value) < passwords.MIN_LENGTH:
+        return
+    refusal = passwords.problem(value)
+    if refusal is not None:
+        raise ValidationError(refusal)
+
+
+PASSWORD_RULES = [
+    DataRequired(),
+    Length(min=passwords.MIN_LENGTH, max=200, message=passwords.TOO_SHORT),
+    acceptable_password,
+]
 
 
 class RegisterForm(FlaskForm):

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.actor import Actor
 from app.audit import record
-from app.auth import sessions
+from app.auth import decoys, login_limits, sessions
 from app.core.zones import valid_zone
 from app.extensions import db
 from app.mail.outbox import queue_email
@@ -87,6 +87,7 @@ def register(
     email = normalize_email(email)
     existing = find_user(email)
     if existing is not None:
+        decoys.hash_for_nobody(password)
         queue_email(
             kind="auth.already_registered",
             to=existing.email,
@@ -117,6 +118,15 @@ def resend_verification(email: str, actor: Actor) -> None:
     if user is not None and not user.is_verified:
         _send_verification(user)
         record("auth.verification_resent", actor, user)
+        return
+    decoys.email_for_nobody(
+        email,
+        subject="Confirm your email address",
+        template="auth/emails/verify_email",
+        endpoint="auth.verify_email",
+        context={"hours": current_app.config["EMAIL_TOKEN_HOURS"]},
+    )
+    decoys.nothing_to_send("auth.verification_not_sent", actor)
 
 
 def _find_token(raw: str, purpose: TokenPurpose) -> AccountToken | None:
@@ -165,9 +175,15 @@ def authenticate(email: str, password: str, actor: Actor) -> User:
     user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        login_limits.failed_for_nobody(actor)
+        raise AuthError("The email or password is not right.")
+    if login_limits.is_locked(user):
+        # Too many wrong passwords lately: even the right one gets the usual answer.
+        check_password_hash(user.password_hash, password)
+        record("auth.login_refused_locked", actor, user)
         raise AuthError("The email or password is not right.")
     if not check_password_hash(user.password_hash, password) or not user.is_active:
-        record("auth.login_failed", actor, user)
+        login_limits.failed(user, actor)
         raise AuthError("The email or password is not right.")
     if not user.is_verified:
         raise AuthError(
@@ -191,9 +207,17 @@ def log_out(user: User, session_token: str | None, actor: Actor) -> None:
 
 def request_password_reset(email: str, actor: Actor) -> None:
     user = find_user(email)
-    if user is None or not user.is_active:
-        return
     hours = current_app.config["RESET_TOKEN_HOURS"]
+    if user is None or not user.is_active:
+        decoys.email_for_nobody(
+            email,
+            subject="Reset your password",
+            template="auth/emails/reset_password",
+            endpoint="auth.reset_password",
+            context={"hours": hours},
+        )
+        decoys.nothing_to_send("auth.reset_not_sent", actor)
+        return
     raw = _issue_token(user, TokenPurpose.reset_password, hours)
     queue_email(
         kind="auth.reset_password",

@@ -98,11 +98,35 @@ def check_invitation(raw: str) -> InvitationCheck:
     return InvitationCheck(invitation)
 
 
+def wrong_account(invitation: ColleagueInvitation, user: User) -> str | None:
+    """Why this account may not use the invitation, or None when it is the invited one.
+
+    The link alone proves nothing: it can be forwarded, or read over someone's shoulder. Only
+    the account whose verified address is the invited one joins (with the invited role).
+    """
+    if normalize_email(user.email) != invitation.email:
+        return (
+            f"This invitation was sent to {invitation.email}, but you are logged in as "
+            f"{user.email}. Log out and log in with the invited address (or create an account "
+            "for it), or ask the admin who invited you to invite this address instead."
+        )
+    if not user.is_verified:
+        return (
+            f"Confirm your address {user.email} first (use the link we emailed you), "
+            "then open this invitation again."
+        )
+    return None
+
+
 def accept_invitation(raw: str, user: User, actor: Actor) -> Organization:
     check = check_invitation(raw)
     if check.invitation is None:
         raise Refused(check.problem)
     invitation = check.invitation
+    mismatch = wrong_account(invitation, user)
+    if mismatch is not None:
+        record("orgs.invitation_refused", actor, invitation, user_id=user.id)
+        raise Refused(mismatch)
     claimed = db.session.execute(
         sa.update(ColleagueInvitation)
         .where(ColleagueInvitation.id == invitation.id, ColleagueInvitation.accepted_at.is_(None))

@@ -147,10 +147,16 @@ def join(token: str):
         try:
             organization = ops.accept_invitation(token, current_user, actor_from_request())
         except Refused as refusal:
-            return render_template("orgs/join.html", problem=str(refusal), form=None), 400
+            db.session.commit()  # keeps the audit event of a refused attempt
+            return render_template("orgs/join.html", problem=str(refusal), form=None), 403
         db.session.commit()
         flash(f"You joined {organization.name}.", "success")
         return redirect(url_for("orgs.home"))
+    mismatch = ops.wrong_account(check.invitation, current_user)
+    if mismatch is not None:
+        return render_template(
+            "orgs/join.html", invitation=check.invitation, problem=None, mismatch=mismatch
+        )
     return render_template("orgs/join.html", invitation=check.invitation, problem=None, form=form)
 
 

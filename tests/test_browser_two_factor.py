@@ -107,7 +107,7 @@ def test_two_factor_journey_code_recovery_code_and_passkey(make, page):
     # The organization's setting, where an admin requires a second factor of everyone.
     page.get_by_role("link", name="Organization").click()
     page.get_by_label("Require a second factor for every member").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Every member now needs a second factor").wait_for()
     assert_accessible(page)
 

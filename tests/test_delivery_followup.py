@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from app import workflow
 from app.extensions import db
 from app.letters import operations
-from app.letters.lifecycle import Transition
 from app.letters.text import LetterText
 from app.models import Invitation, InvitationStatus, Letter, OutboxMessage, PartnerContact
 from tests.conftest import login, post_form
@@ -54,7 +54,7 @@ def test_a_follow_up_copies_the_recipients_and_invites_the_signatories(
 
     invitations_page = client.get(f"/letters/{follow_up.slug}/invitations").get_data(as_text=True)
     assert "Held until the letter opens" in invitations_page
-    operations.transition(follow_up, Transition.open, actor=actor_for(lead))
+    workflow.open_letter(follow_up, actor=actor_for(lead))
     db.session.commit()
     deliver(app)
     invited = [m for m in smtp_server.messages if "Invitation to sign on" in m.subject]

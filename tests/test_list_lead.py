@@ -84,7 +84,7 @@ def test_the_open_button_lists_the_lead_without_the_sign_form(make, client):
     assert response.status_code == 302
     assert listed_names(letter) == ["Coalition for Open Budgets"]
     overview = client.get(f"/letters/{letter.slug}").get_data(as_text=True)
-    assert "Coalition for Open Budgets is listed from the moment the letter opens" in overview
+    assert "1. <bdi>Coalition for Open Budgets</bdi>" in overview  # the live list, as printed
 
 
 def test_switching_the_setting_off_and_on_takes_the_lead_off_and_lists_it(make):
@@ -119,7 +119,7 @@ def test_a_co_lead_signs_with_one_click_and_the_attestation(make, client):
     partner = make.user("ana@coastal.example.org", name="Ana Partner")
     partner.organizations[0].name = "Coastal Rights Network"
     db.session.commit()
-    add_collaborator(letter, partner, "editor")
+    add_collaborator(letter, partner, "editor", co_lead=partner.organizations[0])
     login(client, "ana@coastal.example.org")
     page = client.get(f"/letters/{letter.slug}").get_data(as_text=True)
     assert "Sign for Coastal Rights Network" in page

@@ -181,7 +181,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     page.get_by_role("navigation", name="This letter").get_by_role(
         "link", name="Signatures"
     ).click()
-    assert page.locator(".lede").inner_text().startswith("1 listed.")
+    assert page.locator(".lede").inner_text().startswith("1 listed, 0 awaiting you,")
     page.get_by_role("link", name=LEAD_ORG).click()
     history = page.locator(".consent-history").inner_text()
     assert "Signed version 2 for its own organization" in history and "lead organization" in history
@@ -306,7 +306,7 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         address: trip.mail(address, f"The text of “{TITLE}” has changed: do you still sign?")
         for address in (MARIA, JOON, CLAIRE)
     }
-    assert "restore{+ and extend+}" in asks[JOON].text  # as a reader reads it
+    assert "restore {+and extend+}" in asks[JOON].text  # as a reader reads it
     page.get_by_role("navigation", name="This letter").get_by_role(
         "link", name="Signatures"
     ).click()

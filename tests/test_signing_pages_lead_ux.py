@@ -7,7 +7,10 @@ import re
 
 import pytest
 
+from app import workflow
+from app.actor import Actor
 from app.extensions import db
+from app.letters.lifecycle import Transition
 from app.models import SignatureStatus
 from app.signing import links
 from tests.conftest import login, post_form
@@ -56,8 +59,13 @@ def test_signer_pages_have_no_log_in_or_register(client, lead, app_ctx):
     [inv] = invite(letter, lead, "Delta Watch <maria@delta.example.org>")
     _no_account_menu(client.get(f"/s/{token_of(inv)}/decline").get_data(as_text=True))
     _no_account_menu(client.get("/s/not-a-token/decline").get_data(as_text=True))
-    closed = make_open_letter(lead, title="Closed letter", open_link=False)
-    _no_account_menu(client.get(f"/l/{closed.slug}/sign").get_data(as_text=True))
+    # The page that says sign-on has closed (an invitation-only letter is a 404 to strangers).
+    closed = make_open_letter(lead, title="Closed letter")
+    workflow.move(closed, Transition.close, actor=Actor(user_id=lead.id))
+    db.session.commit()
+    page = client.get(f"/l/{closed.slug}/sign")
+    assert "has closed" in page.get_data(as_text=True)
+    _no_account_menu(page.get_data(as_text=True))
     # Everyone else keeps the menu.
     assert ">Log in<" in client.get("/auth/register").get_data(as_text=True)
 

@@ -8,7 +8,9 @@ letter opens, without the sign form. The lead approves the three, changes the te
 answers "Yes" to the question whether the signers must confirm it, and one signer
 reconfirms. The lead finalizes (by default, as the finalize page says and names them, the
 two who never confirmed the final text are left out), downloads the PDF and the DOCX and
-reads them back, and publishes; a visitor sees the numbered list.
+reads them back, and publishes; a visitor sees the numbered list. The lead then delivers the
+final letter to the Minister (the PDF attached is the very file it downloaded) and records the
+answer, and the public page shows both.
 
 Every page on the way is checked with axe-core, a screenshot is kept of every step, and when
 the test fails they are copied to test-artifacts/journey/. The only shortcut is the mail
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import docx
 import pytest
@@ -41,6 +44,7 @@ BODY = (
 )
 BODY_CHANGED = BODY.replace("*restore*", "*restore and extend*")
 
+MINISTER = "minister@water.velden.example.org"
 MARIA = "maria@delta.example.org"
 JOON = "joon@lakeside.example.org"
 SAM = "sam@riverwatch.example.net"
@@ -143,6 +147,8 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     first.get_by_label("Department or body").fill("Ministry of Water and Sanitation")
     first.get_by_label("Street address").fill("12 Aqueduct Road")
     first.get_by_label("City, state and postcode").fill("Velden 2200")
+    # Where the final letter will be delivered: kept with the recipient, never printed.
+    first.get_by_label("Delivery email (to)").fill(MINISTER)
     page.get_by_label("Add from the recipient book").select_option(label="Secretary of State")
     page.get_by_role("button", name="Add from book").click()
     second = page.get_by_role("group", name="Recipient 2")
@@ -362,7 +368,8 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
         page.get_by_role("link", name="PDF (to print or send)").click()
     with page.expect_download() as docx_download:
         page.get_by_role("link", name="Word document (DOCX)").click()
-    check_pdf(pdf_download.value.path().read_bytes())
+    pdf_bytes = pdf_download.value.path().read_bytes()
+    check_pdf(pdf_bytes)
     check_docx(docx_download.value.path().read_bytes())
 
     # 7. Published: a visitor, signed out, reads the list. --------------------------------
@@ -385,6 +392,43 @@ def test_the_whole_journey_from_registering_to_the_published_letter(journey, pag
     ]
     assert "restore and extend" in visitor.locator(".letter-body").inner_text()
     trip.step(visitor, "public page")
+
+    # 8. Delivered to the Minister, the answer recorded; the public page tells the story. -
+    page.get_by_role("navigation", name="This letter").get_by_role("link", name="Overview").click()
+    page.get_by_role("link", name="Deliver", exact=True).click()
+    assert MINISTER in page.get_by_label("To").input_value()
+    trip.step(page, "deliver: the cover email")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="Preview").wait_for()
+    trip.step(page, "deliver: preview")
+    page.get_by_role("button", name="Send to the recipients").click()
+    page.get_by_text("The letter is on its way").wait_for()
+    cover = trip.mail(MINISTER, TITLE)
+    (attached,) = list(cover.message.iter_attachments())
+    # The very file the lead downloaded, whose hash the letter shows.
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_payload(decode=True) == pdf_bytes
+    assert MINISTER not in "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages
+    )
+    page.reload()
+    page.get_by_text("Accepted by the recipients' mail server.").wait_for()
+    trip.step(page, "delivered")
+    page.get_by_role("link", name="Record a response").click()
+    page.get_by_label("Date of the response").fill(datetime.now(UTC).date().isoformat())
+    page.get_by_label("From").fill("Office of the Minister of Water")
+    page.get_by_label("Summary").fill("The Minister will meet the coalition in January.")
+    trip.step(page, "record a response")
+    page.get_by_role("button", name="Record the response").click()
+    page.get_by_text("Response recorded.").wait_for()
+
+    visitor.reload()
+    timeline = visitor.get_by_role("region", name="What happened")
+    timeline.get_by_text("Delivered to The Honorable Rosa Ibarra").wait_for()
+    timeline.get_by_text("Response from Office of the Minister of Water").wait_for()
+    assert "meet the coalition in January" in timeline.inner_text()
+    assert MINISTER not in visitor.content()  # a delivery address is never shown
+    trip.step(visitor, "public page with its timeline")
 
 
 def numbered_entries(lines: list[str]) -> list[str]:

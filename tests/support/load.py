@@ -255,7 +255,9 @@ created AS (
     WHERE object_type = 'signatures' AND action = 'signature.created' GROUP BY object_id),
 again AS (
     SELECT object_id AS id, count(*) AS n FROM audit_events
-    WHERE object_type = 'signatures' AND action = 'signature.signed_again' GROUP BY object_id),
+    WHERE object_type = 'signatures'
+      AND action IN ('signature.signed_again', 'signature.corrected')  -- a correction repeats too
+    GROUP BY object_id),
 mail AS (
     SELECT ref_id AS id, count(*) AS n FROM outbox
     WHERE ref_type = 'signatures' AND kind = 'signature_verify' GROUP BY ref_id),

@@ -219,17 +219,27 @@ def diff_texts(old: LetterText, new: LetterText) -> list[SectionDiff]:
 
 
 def diff_versions(old: LetterVersion, new: LetterVersion) -> list[SectionDiff]:
-    """`diff_texts` of two saved versions, computed once per pair in each process: versions
-    never change, so their ids are the key (with their times: SQLite may give a rolled-back
-    version's id to the next one)."""
+    """`diff_texts` of two saved versions, computed once per pair in each process."""
+    return once_per_pair("letters.diff", old, new, diff_texts)
+
+
+def once_per_pair(
+    store_name: str,
+    old: LetterVersion,
+    new: LetterVersion,
+    compute: Callable[[LetterText, LetterText], list[SectionDiff]],
+) -> list[SectionDiff]:
+    """`compute` of two saved versions' texts, kept per process: versions never change, so
+    their ids are the key (with their times: SQLite may give a rolled-back version's id to the
+    next one)."""
     from app.core.recent import recent
 
     if old.id is None or new.id is None:
-        return diff_texts(LetterText.from_version(old), LetterText.from_version(new))
-    store = recent("letters.diff", size=64)
+        return compute(LetterText.from_version(old), LetterText.from_version(new))
+    store = recent(store_name, size=64)
     key = (old.id, old.created_at, new.id, new.created_at)
     found = store.get(key)
     if found is None:
-        found = diff_texts(LetterText.from_version(old), LetterText.from_version(new))
+        found = compute(LetterText.from_version(old), LetterText.from_version(new))
         store.put(key, found)
     return found

@@ -4,7 +4,7 @@ before the word diff, so a signer never has to read `[text](url)` to see what ch
 
 from __future__ import annotations
 
-from app.letters.diff import SectionDiff, word_diff
+from app.letters.diff import SectionDiff, once_per_pair, word_diff
 from app.letters.markdown import reader_text
 from app.letters.text import LetterText
 from app.models import LetterVersion
@@ -29,16 +29,5 @@ def reader_diff(old: LetterText, new: LetterText) -> list[SectionDiff]:
 
 
 def reader_diff_versions(old: LetterVersion, new: LetterVersion) -> list[SectionDiff]:
-    """`reader_diff` of two saved versions, computed once per pair in each process (see
-    `app.letters.diff.diff_versions`: versions never change, so their ids are the key)."""
-    from app.core.recent import recent
-
-    if old.id is None or new.id is None:
-        return reader_diff(LetterText.from_version(old), LetterText.from_version(new))
-    store = recent("letters.reader_diff", size=64)
-    key = (old.id, old.created_at, new.id, new.created_at)
-    found = store.get(key)
-    if found is None:
-        found = reader_diff(LetterText.from_version(old), LetterText.from_version(new))
-        store.put(key, found)
-    return found
+    """`reader_diff` of two saved versions, computed once per pair in each process."""
+    return once_per_pair("letters.reader_diff", old, new, reader_diff)

@@ -13,7 +13,7 @@ from app.actor import actor_from_request
 from app.core.params import LIKE_ESCAPE, contains_pattern, db_int, search_words
 from app.errors import Refused
 from app.extensions import db
-from app.invitations import glance, operations, reminders
+from app.invitations import glance, listing, operations, reminders
 from app.invitations.deadline import format_deadline
 from app.invitations.forms import (
     ReminderSettingForm,
@@ -71,11 +71,9 @@ def index(slug: str):
         )
     column = SORTS[sort]
     order = sa.nulls_last(column.desc() if descending else column.asc())
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(order, Invitation.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    funnel = glance.funnel(letter)
+    # The figures and the rows from one statement: they follow the outbox together.
+    found = listing.read(letter, query, order, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows, funnel, total = found.rows, found.funnel, found.total
     waiting = db.session.scalar(
         sa.select(sa.func.count()).select_from(reminders.not_answered(letter).subquery())
     )
@@ -85,6 +83,7 @@ def index(slug: str):
         total=total, q=q, waiting=waiting,
         setting_form=ReminderSettingForm(days=letter.reminder_days_before),
         deadline_text=format_deadline(letter), statuses=list(InvitationStatus),
+        can_remind=operations.can_remind(letter, utcnow()),
     )  # fmt: skip
 
 
@@ -126,6 +125,12 @@ def withdraw(slug: str, invitation_id: int):
 def remind(slug: str):
     letter = _lead_letter(slug)
     form = RemindForm()
+    if request.method == "GET" and not operations.can_remind(letter, utcnow()):
+        state = "archived" if letter.archived else letter.status.value
+        if state == "open":
+            state = "past its deadline"
+        flash(f"Reminders go only while the letter is open for sign-on; it is {state}.", "error")
+        return redirect(url_for(".index", slug=letter.slug))
     if request.method == "POST" and form.validate_on_submit():
         try:
             count = operations.remind(

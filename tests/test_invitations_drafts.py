@@ -133,6 +133,14 @@ def test_keep_them_then_they_go_with_the_message_when_the_letter_opens(client, l
     assert email.reply_to == lead.email
 
 
+def test_a_held_address_pasted_again_shows_as_kept(client, lead, draft):
+    login(client, lead.email)
+    page = preview(client, draft, LIST).get_data(as_text=True)
+    last_step(client, draft, page, "hold")
+    again = preview(client, draft, LIST).get_data(as_text=True)
+    assert "Already invited (kept until the letter opens)." in again
+
+
 def test_keep_them_is_refused_once_the_letter_is_open(client, lead, draft):
     login(client, lead.email)
     page = preview(client, draft, LIST).get_data(as_text=True)

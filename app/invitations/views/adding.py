@@ -30,6 +30,8 @@ from app.models import Letter, LetterStatus, PartnerGroup
 MAX_PASTE_BYTES = 8 * 1024 * 1024
 # The last step's buttons, by the `action` they post.
 ACTIONS = ("send", "open", "hold")
+# A file with nothing to send is echoed back (for corrections) only up to this size.
+MAX_ECHO_BYTES = 256 * 1024
 # Skipped lines shown in an editable field; more than this are listed as text only.
 MAX_FIXABLE = 200
 # Rows the live check sends back to be shown (the counts are always whole).
@@ -106,9 +108,11 @@ def new(slug: str):
         if form.upload.data:
             data = form.upload.data.read()
             parsed = parsing.parse_csv(data)
-            # Echoed in the preview (to correct rows in place) only when it was read as a
-            # list, never a file that is not one.
-            text = data.decode("utf-8-sig") if not parsed.error and parsed.rows else ""
+            # Echoed in the preview when there is something to send, or (to correct its
+            # rows in place) when it is small: never a huge file that is not a list.
+            usable = any(row.ok for row in parsed.rows)
+            small = len(data) <= MAX_ECHO_BYTES and parsed.rows
+            text = data.decode("utf-8-sig") if not parsed.error and (usable or small) else ""
             return show_preview(letter, parsed, "csv", text, message=message)
         text = form.pasted.data
         parsed = parsing.parse_pasted(text)
@@ -176,7 +180,11 @@ def _fixable(preview: Preview, kind: str, source: str) -> dict[int, str]:
     if preview.error or not source:
         return {}
     lines = source_lines(kind, source)
-    rows = [r for r in preview.skipped if 0 < r.line <= len(lines)]
+    rows = [
+        r
+        for r in preview.skipped
+        if 0 < r.line <= len(lines) and len(lines[r.line - 1]) <= parsing.MAX_LINE
+    ]
     if kind == "csv":
         # A row with a quote may run over several lines: it is listed, not edited.
         rows = [r for r in rows if '"' not in lines[r.line - 1]]

@@ -194,10 +194,13 @@ def test_a_draft_letter_cannot_invite(client, lead):
     draft = make_letter(lead, title="Not yet open")
     login(client, lead.email)
     page = preview(client, draft, "a@delta.example.org").get_data(as_text=True)
+    # A plain "send" posted to a draft (an old page): refused on the same page, list kept.
     response = send_from(client, draft, page)
-    assert response.status_code == 302
-    follow = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Open the letter for sign-on before inviting partners" in follow
+    assert response.status_code == 409
+    again = response.get_data(as_text=True)
+    assert "Open the letter for sign-on before inviting partners" in again
+    assert hidden(again, "source") == "a@delta.example.org"
+    assert "Open the letter and send 1 invitation" in again
     assert invitations(draft) == []
 
 

@@ -42,6 +42,15 @@ class AddInviteesForm(FlaskForm):
         render_kw={"rows": 8, "spellcheck": "false"},
     )
     upload = FileField("Or upload a CSV file")
+    # Filled in by the live preview (invitations-live.js), so the final buttons can be used
+    # from this page; without it, the page leads to the preview.
+    fingerprint = HiddenField(validators=[Optional(), Length(min=64, max=64)])
+    message = TextAreaField(
+        "A message from you (optional)",
+        validators=[Optional(), Length(max=2000), safe_multiline],
+        filters=[_strip],
+        render_kw={"rows": 5},
+    )
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
         if not super().validate(extra_validators):

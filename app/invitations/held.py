@@ -18,15 +18,18 @@ from app.audit import record
 from app.extensions import db
 from app.invitations import addressbook, bulk, emails
 from app.invitations.deadline import lead_contact
-from app.models import Invitation, InvitationStatus, Letter, utcnow
+from app.models import Invitation, InvitationStatus, Letter, User, utcnow
 from app.tokens import new_token
 
 S = InvitationStatus
 
 
-def hold_invitations(letter: Letter, people: Iterable[addressbook.Person], *, actor: Actor) -> int:
+def hold_invitations(
+    letter: Letter, people: Iterable[addressbook.Person], *, actor: Actor, message: str = ""
+) -> int:
     """Write "held" invitations for `people` not yet invited to `letter`; returns how many.
 
+    `message` (the lead's words above the letter) is kept with them and sent when they are.
     They are remembered in the organization's address book, as sent invitations are.
     """
     taken = set(
@@ -53,6 +56,7 @@ def hold_invitations(letter: Letter, people: Iterable[addressbook.Person], *, ac
                 "status": S.held,
                 "token_hash": new_token()[1],  # replaced on release; no link carries it
                 "invited_by_id": actor.user_id,
+                "held_message": message.strip(),
                 "created_at": now,
             }
             for p in fresh.values()
@@ -76,12 +80,13 @@ def release_held_invitations(letter: Letter, actor: Actor) -> int:
     )
     if not held:
         return 0
-    recipients = []
+    # Each batch goes as it was kept: with its inviter's name and Reply-To, and its message.
+    batches: dict[tuple[int | None, str], list[emails.Recipient]] = {}
     for invitation in held:
         raw, digest = new_token()
         invitation.token_hash = digest
         invitation.status = S.queued
-        recipients.append(
+        batches.setdefault((invitation.invited_by_id, invitation.held_message), []).append(
             emails.Recipient(
                 invitation.id,
                 invitation.email,
@@ -90,10 +95,16 @@ def release_held_invitations(letter: Letter, actor: Actor) -> int:
                 raw,
             )
         )
+        invitation.held_message = ""
     db.session.flush()
     contact = lead_contact(letter)
-    emails.queue_rows(
-        emails.outbox_rows(letter, recipients, reply_to=contact.email, inviter_name=contact.name)
-    )
+    for (inviter_id, message), recipients in batches.items():
+        inviter = db.session.get(User, inviter_id) if inviter_id else None
+        reply_to, name = (inviter.email, inviter.name) if inviter else (contact.email, contact.name)
+        emails.queue_rows(
+            emails.outbox_rows(
+                letter, recipients, reply_to=reply_to, inviter_name=name, message=message
+            )
+        )
     record("invitations.released", actor, letter, count=len(held))
     return len(held)

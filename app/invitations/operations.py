@@ -150,6 +150,10 @@ def resend(invitation: Invitation, *, inviter: User, actor: Actor) -> None:
         raise Refused(f"{invitation.email} has already signed.")
     if invitation.status is S.declined:
         raise Refused(f"{invitation.email} declined this invitation; it is not sent again.")
+    if invitation.status is S.queued:
+        raise Refused(f"The invitation to {invitation.email} has not left yet: it is on its way.")
+    if invitation.status is S.held:
+        raise Refused(f"The invitation to {invitation.email} is kept until the letter opens.")
     _cancel_queued_mail(invitation, "replaced by a resent invitation")
     raw, digest = new_token()
     db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=digest, reason="resend"))
@@ -231,6 +235,15 @@ def set_reminder_days(letter: Letter, days: int | None, *, actor: Actor) -> bool
     letter.reminder_days_before = days
     record("letter.reminder_set", actor, letter, days_before=days)
     return True
+
+
+def can_remind(letter: Letter, now: datetime) -> bool:
+    """Whether reminders are offered at all: only while the letter is open for sign-on."""
+    return (
+        letter.status is LetterStatus.open
+        and not letter.archived
+        and not deadline_passed(letter, now)
+    )
 
 
 def remind(letter: Letter, *, batch: str, inviter: User, actor: Actor) -> int:

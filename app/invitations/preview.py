@@ -25,6 +25,7 @@ STATUS_WORDS = {
     "declined": "declined",
     "failed": "could not be delivered",
     "withdrawn": "withdrawn (resend it from the list to invite again)",
+    "held": "kept until the letter opens",
 }
 
 

@@ -26,6 +26,7 @@ from app.models import (
     LetterStatus,
     ReminderSent,
     Signature,
+    SignatureStatus,
 )
 from app.tokens import new_token
 
@@ -39,13 +40,18 @@ def automatic_kind(days: int) -> str:
     return f"deadline-{days}d"
 
 
+# A sign-on in one of these is an answer, whatever became of it: whoever withdrew their
+# signature (or had it rejected) is not asked to sign again.
+ANSWERED = (*ACTIVE_STATUSES, SignatureStatus.withdrawn, SignatureStatus.rejected)
+
+
 def not_answered(letter: Letter) -> sa.Select:
     """Invitations of `letter` still waiting for an answer, also by another route: whoever
     signed through the open link with the same address has answered."""
     signed_anyway = sa.exists().where(
         Signature.letter_id == Invitation.letter_id,
         Signature.canonical_email == Invitation.canonical_email,
-        Signature.status.in_(ACTIVE_STATUSES),
+        Signature.status.in_(ANSWERED),
     )
     return sa.select(Invitation).where(
         Invitation.letter_id == letter.id, Invitation.status.in_(WAITING), ~signed_anyway

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 # Imported for its effect too: it registers the mail worker hook that makes an invitation
 # follow its email (sent, failed).
 from app.invitations import glance, tracking  # noqa: F401
-from app.invitations.views import decline, letter, partners
+from app.invitations.views import adding, decline, letter, partners
 
 bp = Blueprint("invitations", __name__, template_folder="templates")
 
@@ -17,9 +17,10 @@ BOOK = "/orgs/<int:org_id>/partners"
 
 RULES = (
     (LETTER, "index", letter.index, GET),
-    (f"{LETTER}/new", "new", letter.new, BOTH),
-    (f"{LETTER}/send", "send", letter.send, POST),
-    (f"{LETTER}/preview", "repreview", letter.repreview, POST),
+    (f"{LETTER}/new", "new", adding.new, BOTH),
+    (f"{LETTER}/check", "check", adding.check, POST),
+    (f"{LETTER}/send", "send", adding.send, POST),
+    (f"{LETTER}/preview", "repreview", adding.repreview, POST),
     (f"{LETTER}/remind", "remind", letter.remind, BOTH),
     (f"{LETTER}/reminder-setting", "reminder_setting", letter.reminder_setting, POST),
     (f"{LETTER}/<int:invitation_id>/resend", "resend", letter.resend, POST),
@@ -50,8 +51,12 @@ def _room_for_long_lists(endpoint: str | None, values: dict | None) -> None:
     # A pasted list of 5,000 lines can pass Werkzeug's 500 kB limit for one form field. The
     # limit must be raised before CSRFProtect reads the form in its before_request, and URL
     # value preprocessors are what Flask runs before that.
-    if endpoint == "invitations.new":
-        request.max_form_memory_size = letter.MAX_PASTE_BYTES
+    if endpoint in ("invitations.new", "invitations.send", "invitations.repreview"):
+        request.max_form_memory_size = adding.MAX_PASTE_BYTES
+    elif endpoint == "invitations.check":
+        # Typed as the lead goes: a paste of one list, never a file (a 413 beyond it).
+        request.max_content_length = adding.MAX_PASTE_BYTES + 64 * 1024
+        request.max_form_memory_size = adding.MAX_PASTE_BYTES
 
 
 # The letter overview includes "invitations/_at_a_glance.html", which calls this.

@@ -54,5 +54,7 @@ class Invitation(Base):
     failure_reason: Mapped[str] = mapped_column(sa.Text, default="")
     reminders_sent: Mapped[int] = mapped_column(default=0)
     last_reminded_at: Mapped[datetime | None]
+    # A held invitation's message from the lead, sent with it when the letter opens.
+    held_message: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     letter: Mapped[Letter] = relationship()

@@ -18,7 +18,7 @@ from app.invitations.forms import (
     PartnerForm,
     PickForm,
 )
-from app.invitations.views.letter import show_preview
+from app.invitations.views.adding import show_preview
 from app.letters.forms import options
 from app.letters.permissions import Access, load_letter
 from app.letters.views.common import commit

@@ -13,6 +13,24 @@
 
     function later() { window.setTimeout(check, EVERY_MS); }
 
+    // Other parts of the page that follow the same work (the invitations' counts and table)
+    // are swapped in from the same fetched page, so they never disagree with the figures.
+    // Keyboard focus stays on the same control (by id) when its part is replaced.
+    function swapParts(doc) {
+      var focused = document.activeElement;
+      var focusId = focused && focused.id ? focused.id : null;
+      Array.prototype.forEach.call(document.querySelectorAll("[data-progress-part][id]"), function (part) {
+        var fresh = doc.getElementById(part.id);
+        if (!fresh) return;
+        var hadFocus = focusId && part.contains(focused);
+        part.innerHTML = fresh.innerHTML;
+        if (hadFocus) {
+          var again = document.getElementById(focusId);
+          if (again) again.focus();
+        }
+      });
+    }
+
     function check() {
       fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
         .then(function (response) {
@@ -26,7 +44,9 @@
         })
         .then(function (html) {
           if (html === null) { if (region.getAttribute("data-progress") === "running") later(); return; }
-          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-progress]");
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          swapParts(doc);
+          var fresh = doc.querySelector("[data-progress]");
           if (!fresh) {
             region.textContent = region.getAttribute("data-done-text") || "Done.";
             region.setAttribute("data-progress", "done");

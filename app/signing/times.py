@@ -9,7 +9,7 @@ from babel.dates import format_datetime
 
 
 def short_time(moment: datetime | None, time_zone: str = "UTC") -> str:
-    """"Nov 27, 15:49", where the letter is (the full moment goes in a title)."""
+    """ "Nov 27, 15:49", where the letter is (the full moment goes in a title)."""
     if moment is None:
         return ""
     return format_datetime(moment, "MMM d, HH:mm", tzinfo=ZoneInfo(time_zone), locale="en_US")

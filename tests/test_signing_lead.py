@@ -61,7 +61,7 @@ def test_the_table_comes_in_pages_that_keep_the_filter(client, make, monkeypatch
 
     first = client.get(f"{base}?show=approved").get_data(as_text=True)
     assert "Coalition 5" in first and "Coalition 4" in first and "Coalition 3" not in first
-    assert "Showing 1–2 of 5, newest first." in first
+    assert "Showing 1–2 of 5, possible duplicates first, then newest first." in first
     assert f'href="{base}?show=approved&amp;page=2" rel="next"' in first
     last = client.get(f"{base}?show=approved&page=3").get_data(as_text=True)
     assert "Coalition 1" in last and "Coalition 2" not in last

@@ -237,6 +237,31 @@ _FLAGGED = sa.and_(
     Signature.status.in_([S.unverified, S.verified, S.approved]),
 )
 _LEAD_ORDER = (sa.case((_FLAGGED, 0), else_=1), *_NEWEST_FIRST)
+# For the lead's table beyond one page (app.signing.pairs).
+FLAGGED, lead_query = _FLAGGED, _lead_query
+# The lead's sortable columns; "-name" is the reverse of "name". Ties fall back to the id.
+_STATUS_RANK = {S.verified: 0, S.unverified: 1, S.approved: 2, S.rejected: 3, S.withdrawn: 4}
+SORT_KEYS = {
+    "name": sa.func.lower(
+        sa.case((Signature.kind == SignerKind.individual, Signature.signer_name),
+                else_=Signature.organization_name)
+    ),
+    "status": sa.case(
+        *((Signature.status == status, rank) for status, rank in _STATUS_RANK.items()), else_=9
+    ),
+    "time": Signature.created_at,
+}  # fmt: skip
+
+
+def sort_order(sort: str) -> tuple:
+    """The ORDER BY of the lead's table for `sort` ("name", "-time", …; "" is the default:
+    undecided possible duplicates first, then newest first)."""
+    key = SORT_KEYS.get(sort.removeprefix("-"))
+    if key is None:
+        return _LEAD_ORDER
+    if sort.startswith("-"):
+        return (key.desc(), Signature.id.desc())
+    return (key.asc(), Signature.id.asc())
 
 
 def count_flagged(letter: Letter) -> int:
@@ -255,17 +280,24 @@ def lead_rows(letter: Letter, *, show: str = "all", q: str = "") -> list[Row]:
 
 
 def lead_page(
-    letter: Letter, *, show: str = "all", q: str = "", number: int = 1, size: int | None = None
+    letter: Letter,
+    *,
+    show: str = "all",
+    q: str = "",
+    number: int = 1,
+    size: int | None = None,
+    sort: str = "",
 ) -> Page:
     """One page of `lead_rows`: the same few queries whatever the number of sign-ons. A page
-    number past the end shows the last page. Undecided possible duplicates come first."""
+    number past the end shows the last page. Undecided possible duplicates come first, unless
+    the lead sorts by a column (`sort_order`)."""
     size = size or PAGE_SIZE
     material = latest_material_number(letter)
     query = _lead_query(letter, show, q, material)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     number = min(max(number, 1), _page_count(total, size))
     signatures = db.session.scalars(
-        query.order_by(*_LEAD_ORDER).limit(size).offset((number - 1) * size)
+        query.order_by(*sort_order(sort)).limit(size).offset((number - 1) * size)
     ).all()
     return Page(_rows(letter, signatures, material), number, total, size)
 

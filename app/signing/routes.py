@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
-from app.signing import limits, queries
+from app.signing import limits, queries, times
 from app.signing.views import erase, lead, public, signer
 
 bp = Blueprint("signing", __name__, template_folder="templates")
@@ -37,6 +37,8 @@ for rule, endpoint, view, methods in RULES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)
 # The lead's labelled counts, for the letter's overview ("at a glance") as well.
 bp.add_app_template_global(queries.lead_summary, "signature_summary")
+bp.add_app_template_filter(times.short_time, "short_time")
+bp.add_app_template_filter(times.iso_time, "iso_time")
 
 
 @bp.app_context_processor

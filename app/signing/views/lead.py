@@ -15,7 +15,7 @@ from app.extensions import db
 from app.letters.operations import latest_version
 from app.letters.permissions import Access, load_letter
 from app.models import Letter, Signature, SignatureStatus, SignerKind
-from app.signing import consent, export, operations, queries
+from app.signing import consent, export, operations, pairs, queries
 from app.signing.forms import ButtonForm, LeadListingForm
 
 ACTIONS = {
@@ -28,6 +28,31 @@ UNDONE = {
     "keep": "Undone: {name} is flagged as a possible duplicate again.",
 }
 BULK = {"approve": operations.approve, "reject": operations.reject}
+SORTS = {"", *queries.SORT_KEYS, *(f"-{key}" for key in queries.SORT_KEYS)}
+
+
+def _view() -> dict:
+    """The filter, search, sort and page of the lead's table, from a link or a form's hidden
+    fields, so a decision brings the lead back to the rows they were looking at."""
+    values = request.values
+    show = values.get("show", "all")
+    sort = values.get("sort", "")
+    return {
+        "show": show if show in queries.FILTERS else "all",
+        "q": search_words(values.get("q")),
+        "sort": sort if sort in SORTS else "",
+        "page": values.get("page", 1, type=db_int),
+    }
+
+
+def _list_url(slug: str, view: dict, **changes: object) -> str:
+    """The table's address for `view` with `changes`; defaults stay out of the address."""
+    merged = {**view, **changes}
+    return url_for(
+        "signing.signatures", slug=slug,
+        show=merged["show"] if merged["show"] != "all" else None, q=merged["q"] or None,
+        sort=merged["sort"] or None, page=merged["page"] if merged["page"] != 1 else None,
+    )  # fmt: skip
 
 
 def _signature(letter: Letter, signature_id: int) -> Signature:
@@ -54,19 +79,20 @@ def _run(change) -> str | None:  # noqa: ANN001
 @login_required
 def index(slug: str):
     letter, _ = load_letter(slug, current_user, Access.lead)
-    show = request.args.get("show", "all")
-    if show not in queries.FILTERS:
-        show = "all"
-    q = search_words(request.args.get("q"))
-    number = request.args.get("page", 1, type=db_int)
+    view = _view()
+    show, q, sort = view["show"], view["q"], view["sort"]
     counts = {status.value: n for status, n in queries.status_counts(letter).items()}
     counts["all"] = sum(counts.values())
-    page = queries.lead_page(letter, show=show, q=q, number=number)
+    page = queries.lead_page(letter, show=show, q=q, number=view["page"], sort=sort)
+    view["page"] = page.number
+    summary = queries.lead_summary(letter)
     return render_template(
         "signing/lead/signatures.html", letter=letter, page=page, rows=page.rows,
-        counts=counts, show=show, q=q, filters=queries.FILTERS,
-        current=latest_version(letter).number, summary=queries.lead_summary(letter),
-        button=ButtonForm(),
+        counts=counts, show=show, q=q, sort=sort, view=view, filters=queries.FILTERS,
+        current=latest_version(letter).number, summary=summary, button=ButtonForm(),
+        link=lambda **changes: _list_url(slug, view, **changes),
+        pairs=pairs.duplicate_pairs(letter) if summary.flagged else [],
+        awaiting=pairs.awaiting(letter, show=show, q=q),
     )  # fmt: skip
 
 
@@ -74,15 +100,26 @@ def index(slug: str):
 def bulk(slug: str):
     letter, _ = load_letter(slug, current_user, Access.lead)
     action = request.form.get("action", "")
-    ids = request.form.getlist("ids", type=db_int)  # values that are not ids are left out
-    if not ButtonForm().validate_on_submit() or action not in BULK:
+    view = _view()
+    back = _list_url(slug, view)
+    if not ButtonForm().validate_on_submit() or action not in (*BULK, "approve_awaiting"):
         abort(400)
-    if not ids:
-        flash("Tick at least one sign-on first.", "error")
-        return redirect(url_for(".signatures", slug=slug))
+    everything = action == "approve_awaiting"
+    if everything:
+        # Every one counted on the page, across all its pages; not those that came later.
+        up_to = request.form.get("up_to", 0, type=db_int)
+        signatures = pairs.awaiting_signatures(letter, show=view["show"], q=view["q"],
+                                               up_to=up_to)  # fmt: skip
+        action = "approve"
+    else:
+        ids = request.form.getlist("ids", type=db_int)  # values that are not ids are left out
+        signatures = [_signature(letter, signature_id) for signature_id in ids]
+    if not signatures:
+        flash("No sign-on awaits you here any more." if everything
+              else "Tick at least one sign-on first.", "error")  # fmt: skip
+        return redirect(back)
     actor, done, refused = actor_from_request(), 0, []
-    for signature_id in ids:
-        signature = _signature(letter, signature_id)
+    for signature in signatures:
         name = signature.display_name
         try:
             # A refusal changes nothing (the conditional UPDATE matched no row), so the
@@ -95,13 +132,13 @@ def bulk(slug: str):
             flash(
                 "Another active sign-on uses one of these addresses; nothing was changed.", "error"
             )
-            return redirect(url_for(".signatures", slug=slug))
+            return redirect(back)
     db.session.commit()
     verb = "approved" if action == "approve" else "rejected"
     flash(f"{done} sign-on{'s' if done != 1 else ''} {verb}.", "success")
     for message in refused:
         flash(message, "error")
-    return redirect(url_for(".signatures", slug=slug, show=request.form.get("show", "all")))
+    return redirect(back)
 
 
 @login_required
@@ -180,7 +217,7 @@ def act(slug: str, signature_id: int, action: str):
     flash(error or done, "error" if error else "success")
     if request.form.get("back") == "detail":
         return redirect(url_for(".signature", slug=slug, signature_id=signature_id))
-    return redirect(url_for(".signatures", slug=slug))
+    return redirect(_list_url(slug, _view()))
 
 
 @login_required

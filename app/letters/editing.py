@@ -7,8 +7,8 @@ from typing import Any
 
 from app.letters.forms import MAX_RECIPIENTS, AddressFields, TextForm
 from app.letters.recipients import entry_address, get_entry
-from app.models import RecipientBookEntry
 from app.letters.text import Address, LetterText, normalize_body
+from app.models import RecipientBookEntry
 
 EMPTY_ADDRESS: dict[str, str] = {
     "honorific": "", "name": "", "title": "", "department": "", "street": "", "locality": "",

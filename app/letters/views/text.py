@@ -80,6 +80,8 @@ def edit(slug: str) -> ResponseReturnValue:
                 return redirect(url_for(".edit", slug=letter.slug))
             if commit():
                 flash(f"Saved as version {version.number}.{_asked(saved)}", "success")
+                # Parts taken out of the body are shown in the editor: the writer stays there.
+                stay = stay or bool(render_body(version.body).removed)
                 return redirect(url_for(".edit" if stay else ".overview", slug=letter.slug))
     elif request.method == "POST" and form.errors:
         status = 422

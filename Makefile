@@ -9,7 +9,7 @@ RUN_FLASK := APP_ENV=development $(FLASK)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean journey
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: install
 
 test: install lint node_modules/.installed-stamp
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The lead's whole job with its page actions counted and printed, then the whole journey; the
+# screenshots of every step stay in test-artifacts/journey/ (also when the tests pass).
+journey: install node_modules/.installed-stamp
+	$(BIN)/pytest tests/test_browser_lead_job.py tests/test_browser_journey.py -s $(PYTEST_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

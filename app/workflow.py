@@ -10,7 +10,9 @@ points down and each consequence reads in one function:
   change asks the earlier signers to reconfirm, a correction does not;
 - finalizing freezes the list (by default only those who agreed to the final text) and
   tells every signer, listed or not, why; a letter already published also tells its listed
-  signatories where the final letter is.
+  signatories where the final letter is;
+- the finalize page's one submission may close an open letter first and publish it after
+  (`close_finalize_publish`), each move still through the state machine.
 
 Views, commands, demo builders and test factories call these functions; like every
 operation they never commit.
@@ -41,7 +43,7 @@ from app.models import (
     utcnow,
 )
 from app.publishing.freezing import freeze_final_letter
-from app.publishing.publication import tell_signers_published
+from app.publishing.publication import publish, tell_signers_published
 from app.signing import organization as org_signing
 from app.signing.reconfirmation import request_reconfirmation
 
@@ -101,6 +103,36 @@ def finalize_letter(
     freeze_final_letter(letter, actor=actor, now=now, include_unconfirmed=include_unconfirmed)
     # Published while open: the signatories learn the public page of the final letter now.
     tell_signers_published(letter, actor=actor)
+
+
+@dataclass(frozen=True)
+class Finalized:
+    closed: bool = False  # sign-on was open and was closed first
+    published: bool = False  # the public page went up with it
+    told_published: int = 0  # signatories emailed the public address
+
+
+def close_finalize_publish(
+    letter: Letter,
+    *,
+    actor: Actor,
+    confirmed: bool = False,
+    include_unconfirmed: bool = False,
+    publish_it: bool = False,
+) -> Finalized:
+    """The finalize page's one submission: close sign-on if it is still open, finalize,
+    and publish the public page if asked. The state machine still only moves open → closed
+    → final; in one transaction, so a refusal at any step leaves the letter as it was (the
+    caller rolls back)."""
+    closed = letter.status is LetterStatus.open
+    if closed:
+        operations.transition(letter, Transition.close, actor=actor)
+    finalize_letter(
+        letter, actor=actor, confirmed=confirmed, include_unconfirmed=include_unconfirmed
+    )
+    if not publish_it or letter.published:
+        return Finalized(closed=closed)
+    return Finalized(closed=closed, published=True, told_published=publish(letter, actor=actor))
 
 
 def move(

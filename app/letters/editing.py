@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.letters.forms import MAX_RECIPIENTS, TextForm
+from app.letters.forms import MAX_RECIPIENTS, AddressFields, TextForm
 from app.letters.recipients import entry_address, get_entry
 from app.letters.text import Address, LetterText, normalize_body
+from app.models import RecipientBookEntry
 
 EMPTY_ADDRESS: dict[str, str] = {
     "honorific": "", "name": "", "title": "", "department": "", "street": "", "locality": "",
@@ -72,3 +73,16 @@ def rearranged(form: TextForm, action: str, organization_id: int) -> tuple[TextF
     rebuilt = TextForm(formdata=None, data=data)
     rebuilt.book_entry.choices = form.book_entry.choices
     return rebuilt, message
+
+
+# With JavaScript, choosing a book entry adds its block at once (static/js/letters-editor.js)
+# from these: the entries' fields, and an empty block whose number is filled in by the script.
+BLANK_INDEX = "__N__"
+
+
+def book_data(entries: list[RecipientBookEntry]) -> dict[str, dict[str, str]]:
+    return {str(e.id): _address_data(entry_address(e)) for e in entries}
+
+
+def blank_recipient_form() -> AddressFields:
+    return AddressFields(prefix=f"recipients-{BLANK_INDEX}-")

@@ -222,6 +222,8 @@ class FinalizeForm(FlaskForm):
     include_unconfirmed = BooleanField(
         "Also list the signatories who did not confirm the final text"
     )
+    # Offered while the letter is not published; the page names the address in the label.
+    publish = BooleanField("Publish it once final")
 
 
 class SignForOrganizationForm(FlaskForm):

@@ -29,6 +29,7 @@ from app.letters.printing import build_printed, locale_choices, time_zone_choice
 from app.letters.text import LetterText
 from app.letters.views.common import commit, refuse
 from app.models import DateMode, Letter, SignatoryOrder, utcnow
+from app.urls import external_url
 
 STAGES = {
     "draft": "Drafts",
@@ -99,6 +100,9 @@ def overview(slug: str) -> ResponseReturnValue:
     now = utcnow()
     text = LetterText.from_version(latest)
     actions = lifecycle.available(letter, text=text, now=now) if level >= Access.lead else []
+    if Transition.close in actions:
+        # The finalize page of an open letter closes sign-on in the same submission.
+        actions.insert(actions.index(Transition.close) + 1, Transition.finalize)
     open_blocker = None
     if letter.status.value == "draft" and not letter.archived:
         open_blocker = lifecycle.refusal(letter, Transition.open, text=text, now=now)
@@ -228,26 +232,29 @@ def transition(slug: str, action: str) -> ResponseReturnValue:
 
 @login_required
 def finalize(slug: str) -> ResponseReturnValue:
+    """Finalize in one submission: an open letter is closed first, and the public page can
+    go up with it (see `workflow.close_finalize_publish`)."""
     letter, _ = load_letter(slug, current_user, Access.lead)
     form = FinalizeForm()
     error = None
     if form.validate_on_submit():
         try:
-            workflow.finalize_letter(
+            done = workflow.close_finalize_publish(
                 letter,
                 actor=actor_from_request(),
                 confirmed=form.confirm.data,
                 include_unconfirmed=form.include_unconfirmed.data,
+                publish_it=form.publish.data,
             )
         except Refused as refusal:
             db.session.rollback()
             error = refusal.message
         else:
             if commit():
-                flash(f"The letter is final (version {letter.final_version_number}).", "success")
+                flash(_finalized_message(letter, done), "success")
                 return redirect(url_for(".overview", slug=letter.slug))
     latest = operations.latest_version(letter)
-    blocker = error or lifecycle.refusal(letter, Transition.finalize, confirmed=True)
+    blocker = error or _finalize_blocker(letter)
     from app.publishing.summary import finalize_summary
     from app.signing.organization import lead_signature
 
@@ -258,10 +265,33 @@ def finalize(slug: str) -> ResponseReturnValue:
         form.include_unconfirmed.label.text = (
             f"Also list the {count} who did not confirm the final text: {names}"
         )
+    public_url = external_url("publishing.public_letter", slug=letter.slug)
+    form.publish.label.text = f"Publish it at {public_url} once final"
     return render_template(
         "letters/finalize.html", letter=letter, form=form, latest=latest, blocker=blocker,
         error=error, summary=summary, lead_listed=lead_signature(letter) is not None,
+        public_url=public_url,
     ), (409 if error else 200)  # fmt: skip
+
+
+def _finalize_blocker(letter: Letter) -> str | None:
+    # An open letter is closed by the same submission, so only what stops closing counts.
+    if letter.status.value == "open":
+        return lifecycle.refusal(letter, Transition.close)
+    return lifecycle.refusal(letter, Transition.finalize, confirmed=True)
+
+
+def _finalized_message(letter: Letter, done: workflow.Finalized) -> str:
+    message = f"The letter is final (version {letter.final_version_number})."
+    if done.closed:
+        message = f"Sign-on is closed. {message}"
+    if done.published:
+        address = external_url("publishing.public_letter", slug=letter.slug)
+        message += f" It is published at {address}."
+        if done.told_published:
+            n = done.told_published
+            message += f" {n} signator{'y was' if n == 1 else 'ies were'} told."
+    return message
 
 
 @login_required

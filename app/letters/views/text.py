@@ -13,7 +13,7 @@ from app.errors import Refused
 from app.extensions import db
 from app.letters import editing, lifecycle, operations
 from app.letters.diff import diff_versions
-from app.letters.forms import RestoreForm, TextForm, options
+from app.letters.forms import MAX_RECIPIENTS, RestoreForm, TextForm, options
 from app.letters.markdown import render_body
 from app.letters.operations import VersionConflict
 from app.letters.permissions import Access, load_letter
@@ -38,14 +38,15 @@ def edit(slug: str) -> ResponseReturnValue:
         form = TextForm(data=editing.form_data(LetterText.from_version(latest), latest.number))
     else:
         form = TextForm()
+    book = book_entries(letter.organization_id)
     form.book_entry.choices = options(
         [(0, "Choose an address…")]
-        + [
-            (e.id, " — ".join(p for p in (e.title, e.name) if p))
-            for e in book_entries(letter.organization_id)
-        ]
+        + [(e.id, " — ".join(p for p in (e.title, e.name) if p)) for e in book]
     )
     action = request.form.get("action", "save")
+    # "Save version" goes on to the overview (the next step); this one stays in the editor.
+    stay = action == "save-stay"
+    action = "save" if stay else action
     conflict, status, unanswered = None, 200, False
     if request.method == "POST" and action not in ("save", "preview"):
         form, message = editing.rearranged(form, action, letter.organization_id)
@@ -79,7 +80,9 @@ def edit(slug: str) -> ResponseReturnValue:
                 return redirect(url_for(".edit", slug=letter.slug))
             if commit():
                 flash(f"Saved as version {version.number}.{_asked(saved)}", "success")
-                return redirect(url_for(".edit", slug=letter.slug))
+                # Parts taken out of the body are shown in the editor: the writer stays there.
+                stay = stay or bool(render_body(version.body).removed)
+                return redirect(url_for(".edit" if stay else ".overview", slug=letter.slug))
     elif request.method == "POST" and form.errors:
         status = 422
     rendered = render_body(form.body.data or "")
@@ -87,6 +90,8 @@ def edit(slug: str) -> ResponseReturnValue:
     return render_template(
         "letters/edit.html", letter=letter, form=form, latest=latest, conflict=conflict,
         rendered=rendered, question=asking.question if asking else None, unanswered=unanswered,
+        book_data=editing.book_data(book), blank_recipient=editing.blank_recipient_form(),
+        max_recipients=MAX_RECIPIENTS,
     ), status  # fmt: skip
 
 

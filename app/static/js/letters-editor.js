@@ -57,9 +57,84 @@
     }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
+  // "Add from the recipient book": choosing an entry adds its address block at once, as the
+  // "Add from book" button does without JavaScript. Blocks are numbered recipients-0-…,
+  // recipients-1-… in page order, which the server's move and remove buttons rely on.
+  function initBook() {
+    var select = document.getElementById("book_entry");
+    var template = document.getElementById("recipient-template");
+    var dataNode = document.getElementById("book-data");
+    var end = document.getElementById("recipients-end");
+    if (!select || !template || !dataNode || !end) return;
+    var entries = JSON.parse(dataNode.textContent || "{}");
+    var picker = select.closest(".book-picker");
+    var max = parseInt(picker.getAttribute("data-max-recipients"), 10) || 30;
+    var status = document.getElementById("book-added");
+    var fieldset = end.parentNode;
+    // Choosing is enough now; the button is for pages without JavaScript.
+    var button = picker.querySelector("button[value=book]");
+    if (button) button.classList.add("hidden");
+
+    function blocks() {
+      return fieldset.querySelectorAll(":scope > .address-block-editor");
+    }
+
+    function moveDownButton(index) {
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.name = "action";
+      button.value = "down-" + index;
+      button.className = "secondary";
+      button.textContent = "Move down";
+      return button;
+    }
+
+    select.addEventListener("change", function () {
+      var entry = entries[select.value];
+      if (!entry) return;
+      var existing = blocks();
+      var index = existing.length;
+      if (index >= max) {
+        status.textContent = "A letter can have at most " + max + " recipients.";
+        return;
+      }
+      var html = template.innerHTML
+        .split("__NUMBER__").join(String(index + 1))
+        .split("__N__").join(String(index));
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var block = holder.firstElementChild;
+      if (index === 0) {
+        var up = block.querySelector("[data-move=up]");
+        if (up) up.remove();
+      } else {
+        // The block before it was the last one: it can now move down.
+        var before = existing[index - 1].querySelector(".block-buttons");
+        var remove = before.querySelector("button[value^=remove-]");
+        before.insertBefore(moveDownButton(index - 1), remove);
+      }
+      Object.keys(entry).forEach(function (name) {
+        var input = block.querySelector("[name='recipients-" + index + "-" + name + "']");
+        if (input) input.value = entry[name];
+      });
+      fieldset.insertBefore(block, end);
+      var empty = document.getElementById("no-recipients");
+      if (empty) empty.remove();
+      var label = select.options[select.selectedIndex].text;
+      select.value = "0";
+      status.textContent = "Added " + label + " as recipient " + (index + 1) + ".";
+      select.form.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
+  function start() {
     init();
+    initBook();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -57,5 +57,11 @@ def test_login_limit_holds_across_two_workers_with_redis(make, database_url):
 
     # The same burst with per-process memory storage lets more through: each worker counts
     # alone. This is what the shared storage is for.
-    separate = _login_burst(database_url, "memory://")
-    assert separate.count(200) > 5, separate
+    # gunicorn does not deal requests out in turn: on a busy machine one worker may take a
+    # whole burst, so up to three bursts are tried before concluding that none got through.
+    bursts = []
+    for _ in range(3):
+        bursts.append(_login_burst(database_url, "memory://"))
+        if bursts[-1].count(200) > 5:
+            break
+    assert bursts[-1].count(200) > 5, bursts

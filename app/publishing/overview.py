@@ -92,7 +92,12 @@ def next_step(letter: Letter, counts: ListCounts) -> NextStep | None:
             "Decide now",
         )
     if letter.status is LetterStatus.draft:
-        return NextStep("When the text is ready, open the letter for sign-on.")
+        return NextStep(
+            "When the text is ready, invite organizations: one click then opens the letter "
+            "and sends the invitations.",
+            url_for("invitations.new", slug=letter.slug),
+            "Invite organizations",
+        )
     if letter.status is LetterStatus.open:
         if not counts.listed:
             return NextStep(

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -15,7 +18,34 @@ from app.orgs import letterhead, policy
 from app.orgs import operations as ops
 from app.orgs.forms import InviteColleagueForm, LetterheadForm, RetentionForm
 
+T = TypeVar("T")
 bp = Blueprint("orgs", __name__, url_prefix="/orgs", template_folder="templates")
+
+
+def _forbidden(org_id: int) -> NoReturn:
+    """A stranger learns nothing of the organization (404); a member who is not admin, 403."""
+    abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+
+
+def _admin_change(org_id: int, change: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run an admin's change of the organization and commit it: (True, its result), or
+    (False, None) when it was refused, with the reason flashed for the organization page."""
+    try:
+        result = change()
+    except NotAllowed:
+        _forbidden(org_id)
+    except Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
+def _flash_errors(form, what: str) -> None:  # noqa: ANN001 - any form
+    for errors in form.errors.values():
+        for error in errors:
+            flash(f"{what}: {error}", "error")
 
 
 @bp.get("/")
@@ -39,21 +69,13 @@ def home():
 def invite(org_id: int):
     form = InviteColleagueForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(f"Invitation not sent: {error}", "error")
+        _flash_errors(form, "Invitation not sent")
         return redirect(url_for("orgs.home"))
-    try:
-        ops.invite_colleague(
-            org_id, form.email.data, Role(form.role.data), current_user, actor_from_request()
-        )
-    except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("orgs.home"))
-    db.session.commit()
-    flash(f"Invitation sent to {form.email.data}.", "success")
+    done, _ = _admin_change(org_id, lambda: ops.invite_colleague(
+        org_id, form.email.data, Role(form.role.data), current_user, actor_from_request()
+    ))  # fmt: skip
+    if done:
+        flash(f"Invitation sent to {form.email.data}.", "success")
     return redirect(url_for("orgs.home"))
 
 
@@ -62,17 +84,10 @@ def invite(org_id: int):
 def time_zone(org_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        changed = ops.set_time_zone(
-            org_id, request.form.get("time_zone", ""), current_user, actor_from_request()
-        )
-    except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("orgs.home"))
-    db.session.commit()
-    if changed:
+    done, changed = _admin_change(org_id, lambda: ops.set_time_zone(
+        org_id, request.form.get("time_zone", ""), current_user, actor_from_request()
+    ))  # fmt: skip
+    if done and changed:
         flash("Saved: new letters start in this time zone.", "success")
     return redirect(url_for("orgs.home"))
 
@@ -82,15 +97,11 @@ def time_zone(org_id: int):
 def remove_member(org_id: int, membership_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        ops.remove_member(org_id, membership_id, current_user, actor_from_request())
-    except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("orgs.home"))
-    db.session.commit()
-    flash("The colleague was removed.", "success")
+    done, _ = _admin_change(org_id, lambda: ops.remove_member(
+        org_id, membership_id, current_user, actor_from_request()
+    ))  # fmt: skip
+    if done:
+        flash("The colleague was removed.", "success")
     return redirect(url_for("orgs.home"))
 
 
@@ -101,7 +112,7 @@ def letterhead_page(org_id: int):
     try:
         organization = ops.require_admin(current_user, org_id)
     except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
+        _forbidden(org_id)
     form = LetterheadForm(data={"lines": organization.letterhead_lines})
     status = 200
     if form.validate_on_submit():
@@ -166,16 +177,11 @@ def two_factor_policy(org_id: int):
     form = RequireTwoFactorForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        organization = policy.set_two_factor_requirement(
-            org_id, bool(form.required.data), current_user, actor_from_request()
-        )
-    except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
-    except Refused as refusal:
-        flash(str(refusal), "error")
+    done, organization = _admin_change(org_id, lambda: policy.set_two_factor_requirement(
+        org_id, bool(form.required.data), current_user, actor_from_request()
+    ))  # fmt: skip
+    if not done:
         return redirect(url_for("orgs.home"))
-    db.session.commit()
     if organization.require_two_factor:
         flash("Every member now needs a second factor to use their account.", "success")
     else:
@@ -188,17 +194,11 @@ def two_factor_policy(org_id: int):
 def retention(org_id: int):
     form = RetentionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(f"Retention period not changed: {error}", "error")
+        _flash_errors(form, "Retention period not changed")
         return redirect(url_for("orgs.home"))
-    try:
-        ops.set_retention(org_id, form.days.data, current_user, actor_from_request())
-    except NotAllowed:
-        abort(404 if ops.membership_of(current_user, org_id) is None else 403)
-    except Refused as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("orgs.home"))
-    db.session.commit()
-    flash(f"Contact data of final letters is now kept {form.days.data} days.", "success")
+    done, _ = _admin_change(org_id, lambda: ops.set_retention(
+        org_id, form.days.data, current_user, actor_from_request()
+    ))  # fmt: skip
+    if done:
+        flash(f"Contact data of final letters is now kept {form.days.data} days.", "success")
     return redirect(url_for("orgs.home"))
